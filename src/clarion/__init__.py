@@ -1,0 +1,3 @@
+"""Clarion: announcements as code."""
+
+__version__ = "0.1.0"

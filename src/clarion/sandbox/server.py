@@ -1,0 +1,216 @@
+"""The small HTTP server every network stand-in is built on.
+
+A stand-in subclasses `StandIn`, registers routes with `route`, and gets:
+per-request latency (for benchmarks), a queue of injected faults (for the fault
+tests), a log of every request, and start/stop on an ephemeral 127.0.0.1 port.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # without the query string
+    query: dict[str, list[str]]
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+
+    def header(self, name: str, default: str = "") -> str:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return default
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+        return cls(
+            status,
+            json.dumps(data).encode("utf-8"),
+            {"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        )
+
+
+@dataclass
+class Fault:
+    """What to do to the next request that matches `method` and `path_prefix`.
+
+    kind:
+      "status"  answer `status` with `body`/`headers` instead of handling it;
+      "lose"    handle the request (the server keeps its effect), then close the
+                connection without answering (a timeout or lost response);
+      "reset"   close the connection without handling the request;
+      "hang"    handle the request, then hold the connection `seconds` without
+                answering before closing it (the client times out);
+      "delay"   wait `seconds`, then handle it normally.
+    """
+
+    kind: str
+    method: str = ""
+    path_prefix: str = ""
+    status: int = 500
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def matches(self, request: Request) -> bool:
+        return (not self.method or self.method == request.method) and request.path.startswith(
+            self.path_prefix
+        )
+
+
+Handler = Callable[[Request], Response]
+
+
+class StandIn:
+    """A network's HTTP API on 127.0.0.1. Subclasses register routes in `__init__`."""
+
+    name = "stand-in"
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.requests: list[Request] = []
+        self.faults: deque[Fault] = deque()
+        self._routes: list[tuple[str, str, bool, Handler]] = []
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- routes ----------------------------------------------------------------
+    def route(self, method: str, path: str, handler: Handler, *, prefix: bool = False) -> None:
+        self._routes.append((method, path, prefix, handler))
+
+    def not_found(self, request: Request) -> Response:
+        return Response.json({"error": "Not Found"}, 404)
+
+    def dispatch(self, request: Request) -> Response:
+        for method, path, prefix, handler in self._routes:
+            if method == request.method and (
+                request.path == path or (prefix and request.path.startswith(path))
+            ):
+                with self._lock:
+                    return handler(request)
+        return self.not_found(request)
+
+    # -- faults ----------------------------------------------------------------
+    def inject(self, fault: Fault) -> None:
+        self.faults.append(fault)
+
+    def _take_fault(self, request: Request) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.matches(request):
+                    self.faults.remove(fault)
+                    return fault
+        return None
+
+    # -- life ------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start() the stand-in first"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> StandIn:
+        stand_in = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                request = Request(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query, keep_blank_values=True),
+                    dict(self.headers.items()),
+                    body,
+                )
+                if stand_in.latency:
+                    time.sleep(stand_in.latency)
+                with stand_in._lock:
+                    stand_in.requests.append(request)
+                fault = stand_in._take_fault(request)
+                if fault is not None and fault.kind == "delay":
+                    time.sleep(fault.seconds)
+                    fault = None
+                if fault is not None and fault.kind == "reset":
+                    self._drop()
+                    return
+                if fault is not None and fault.kind == "status":
+                    response = Response(fault.status, fault.body, dict(fault.headers))
+                else:
+                    response = stand_in.dispatch(request)
+                if fault is not None and fault.kind == "hang":
+                    time.sleep(fault.seconds)
+                if fault is not None and fault.kind in ("lose", "hang"):
+                    self._drop()
+                    return
+                self.send_response(response.status)
+                for key, value in response.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                self.wfile.write(response.body)
+
+            def _drop(self) -> None:
+                self.close_connection = True
+                try:
+                    # RST instead of FIN, as a dropped connection looks on the wire.
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                    )
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"{self.name}-stand-in", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
