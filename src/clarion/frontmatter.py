@@ -169,8 +169,7 @@ class _Builder:
         pos = self._pos(node)
         return FrontMatterError(
             "yaml-tag",
-            f"the YAML tag {node.tag} is not allowed in a post: remove it and write "
-            "a plain value",
+            f"the YAML tag {node.tag} is not allowed in a post: remove it and write a plain value",
             pos.line,
             pos.column,
         )
@@ -248,7 +247,9 @@ def load(raw: bytes) -> Document:
             "yaml-invalid", f"the front matter is not valid YAML: {what}", line, column
         ) from None
     except yaml.YAMLError as exc:
-        raise FrontMatterError("yaml-invalid", f"the front matter is not valid YAML: {exc}", 2) from None
+        raise FrontMatterError(
+            "yaml-invalid", f"the front matter is not valid YAML: {exc}", 2
+        ) from None
     if node is None:
         data: Any = {}
         builder = _Builder(2)
@@ -259,7 +260,8 @@ def load(raw: bytes) -> Document:
         kind = "a list" if isinstance(data, list) else "a single value"
         raise FrontMatterError(
             "front-matter-not-mapping",
-            f"the front matter is {kind}; it must be keys and values (platforms: [...], media: ...)",
+            f"the front matter is {kind}; it must be keys and values "
+            "(platforms: [...], media: ...)",
             2,
         )
     return Document(data, builder.keys, builder.values, front, body, body_line)

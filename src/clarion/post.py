@@ -188,7 +188,9 @@ def _receipt(entry: Mapping[str, Any]) -> StoredReceipt:
         value = entry.get(key)
         return None if value is None else str(value)
 
-    return StoredReceipt(at=str(entry.get("at", "")), id=text("id"), url=text("url"), outcome=text("outcome"))
+    return StoredReceipt(
+        at=str(entry.get("at", "")), id=text("id"), url=text("url"), outcome=text("outcome")
+    )
 
 
 def read_post(path: Path, root: Path) -> Post:
@@ -200,7 +202,9 @@ def read_post(path: Path, root: Path) -> Post:
     except FrontMatterError as exc:
         return Post(path, rel, error=exc)
     except OSError as exc:
-        return Post(path, rel, error=FrontMatterError("unreadable", f"cannot read the file: {exc.strerror}"))
+        return Post(
+            path, rel, error=FrontMatterError("unreadable", f"cannot read the file: {exc.strerror}")
+        )
     return Post(path, rel, doc, tuple(split_parts(doc.body, doc.body_line)))
 
 

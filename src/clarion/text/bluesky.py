@@ -50,7 +50,7 @@ from urllib.parse import unquote
 from clarion.text.entities import grapheme_count
 
 if TYPE_CHECKING:
-    import regex  # type: ignore[import-untyped]
+    import regex
 
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
@@ -298,11 +298,11 @@ def _tags(text: str) -> list[tuple[int, int, str]]:
         while at != -1:
             following = at + 1
             if _after_space(text, at, "("):
-                match = _TICKER.match(text, at + 1)
-                if match:
-                    ticker = match.group(0).upper()
+                ticker_match = _TICKER.match(text, at + 1)
+                if ticker_match:
+                    ticker = ticker_match.group(0).upper()
                     found.append((at, at + 1 + len(ticker), f"${ticker}"))
-                    following = match.end()
+                    following = ticker_match.end()
             at = text.find("$", following)
     return found
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import regex  # type: ignore[import-untyped]
+    import regex
 
 NETWORKS = ("bluesky", "mastodon", "x")
 

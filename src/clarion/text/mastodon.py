@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from clarion.text.entities import grapheme_count, twitter_text_module
 
 if TYPE_CHECKING:
-    import regex  # type: ignore[import-untyped]
+    import regex
 
 URL_LENGTH = 23
 

@@ -1,0 +1,265 @@
+"""Every check a post goes through: the schema, then each target network's own
+rules, counted exactly as that network counts. Produces a `CheckResult`;
+reporters decide how it is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from clarion import schema
+from clarion.compose import NETWORK_NAMES, compose, spoiler
+from clarion.post import Post, read_post
+from clarion.result import ERROR, WARNING, CheckResult, PartCount, PostResult
+from clarion.settings import Settings
+
+BLUESKY_GRAPHEMES = 300
+BLUESKY_BYTES = 3000
+X_WEIGHTED = 280
+
+
+# Below this many posts a second process costs more than it saves.
+PARALLEL_THRESHOLD = 1500
+
+_settings_for_workers: Settings | None = None
+
+
+def check_paths(paths: Iterable[Path], settings: Settings) -> CheckResult:
+    """Check every post; a big tree is shared between the machine's cores."""
+    files = list(paths)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
+        return CheckResult([check_post(read_post(path, settings.root), settings) for path in files])
+    import multiprocessing
+
+    global _settings_for_workers  # noqa: PLW0603 - inherited by the forked workers
+    _settings_for_workers = settings
+    # The first post in this process compiles the lazy regexes once, before the fork.
+    first = check_post(read_post(files[0], settings.root), settings)
+    rest = files[1:]
+    size = -(-len(rest) // (workers * 4))
+    chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.map(_check_chunk, chunks)
+    return CheckResult([first, *(result for part in parts for result in part)])
+
+
+def _check_chunk(paths: list[Path]) -> list[PostResult]:
+    settings = _settings_for_workers
+    if settings is None:  # pragma: no cover - set before the fork
+        raise RuntimeError("worker started without settings")
+    return [check_post(read_post(path, settings.root), settings) for path in paths]
+
+
+def check_post(post: Post, settings: Settings) -> PostResult:
+    result = PostResult(post.rel)
+    if post.error is not None:
+        err = post.error
+        result.add(ERROR, err.code, err.message, err.line, err.column)
+        return result
+    schema_ok = _check_schema(post, result)
+    _check_schedule(post, result)
+    _check_body(post, result)
+    if not schema_ok:
+        # Types are wrong somewhere: the network checks would only guess.
+        return result
+    networks = post.networks(settings.platforms)
+    _check_accounts(post, networks, settings, result)
+    for network in networks:
+        if post.is_history(network):
+            result.history.add(network)
+        _check_text(post, network, settings, result)
+    _check_media(post, networks, settings, result)
+    return result
+
+
+def _severity(result: PostResult, network: str | None) -> str:
+    """A network already published in full is history: its checks only warn."""
+    return WARNING if network is not None and network in result.history else ERROR
+
+
+def _check_schema(post: Post, result: PostResult) -> bool:
+    ok = True
+    for problem in schema.problems(dict(post.data)):
+        ok = False
+        pos = post.position(problem.pointer)
+        result.add(ERROR, problem.code, problem.message, pos.line, pos.column)
+    return ok
+
+
+def _check_schedule(post: Post, result: PostResult) -> None:
+    text = post.publish_at_text
+    if text is None:
+        return
+    pos = post.position(("publish_at",))
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        result.add(
+            ERROR,
+            "publish-at-invalid",
+            f"publish_at '{text}' is not a date and time: write it as 2026-12-01T15:00:00+00:00",
+            pos.line,
+            pos.column,
+        )
+        return
+    if when.tzinfo is None:
+        result.add(
+            ERROR,
+            "publish-at-no-offset",
+            f"publish_at '{text}' has no UTC offset: add one, e.g. {text}+00:00",
+            pos.line,
+            pos.column,
+        )
+
+
+def _check_body(post: Post, result: PostResult) -> None:
+    if not post.parts or all(not part.text for part in post.parts):
+        line = post.doc.body_line if post.doc else None
+        result.add(
+            ERROR, "empty-body", "the post has no text: write it after the closing ---", line, 1
+        )
+        return
+    for index, part in enumerate(post.parts):
+        if not part.text:
+            result.add(
+                ERROR,
+                "empty-part",
+                f"thread part {index + 1} is empty: remove the extra '---' line or write the part",
+                part.line,
+                1,
+            )
+
+
+def _check_accounts(
+    post: Post, networks: Sequence[str], settings: Settings, result: PostResult
+) -> None:
+    accounts = settings.accounts
+    for network in networks:
+        if network not in accounts and network not in result.history:
+            pos = post.position(("platforms",))
+            result.add(
+                ERROR,
+                "no-account",
+                f"this repository has no {NETWORK_NAMES[network]} account: remove {network} "
+                f"from platforms, or add [tool.clarion.accounts.{network}] to pyproject.toml",
+                pos.line,
+                pos.column,
+                network,
+            )
+
+
+def _check_text(post: Post, network: str, settings: Settings, result: PostResult) -> None:
+    name = NETWORK_NAMES[network]
+    severity = _severity(result, network)
+    counts: list[PartCount] = []
+    for part in compose(post, network):
+        if not part.text:
+            continue
+        if network == "x":
+            from clarion.text.x import weighted_length
+
+            count = PartCount(part.text, weighted_length(part.text), X_WEIGHTED, part.line)
+            unit = "weighted characters"
+        elif network == "bluesky":
+            from clarion.text.bluesky import prepare
+
+            prepared = prepare(part.text)
+            count = PartCount(
+                prepared.text,
+                prepared.graphemes,
+                BLUESKY_GRAPHEMES,
+                part.line,
+                prepared.bytes,
+                BLUESKY_BYTES,
+            )
+            unit = "characters"
+        else:
+            from clarion.text.mastodon import length
+
+            count = PartCount(
+                part.text,
+                length(part.text, spoiler(post, network) if part.index == 0 else None),
+                settings.mastodon_limit,
+                part.line,
+            )
+            unit = "characters"
+        counts.append(count)
+        where = f"part {part.index + 1}" if len(post.parts) > 1 else "the text"
+        if count.length > count.limit:
+            result.add(
+                severity,
+                f"{network}-too-long",
+                f"{name}: {where} is {count.length}/{count.limit} {unit}: shorten it by "
+                f"{count.length - count.limit}, split it into a thread with a '---' line, "
+                f"or give {name} its own text under {network}: body:",
+                part.line,
+                1,
+                network,
+            )
+        if count.bytes is not None and count.byte_limit and count.bytes > count.byte_limit:
+            result.add(
+                severity,
+                f"{network}-too-many-bytes",
+                f"{name}: {where} is {count.bytes}/{count.byte_limit} bytes of UTF-8: shorten it",
+                part.line,
+                1,
+                network,
+            )
+        _check_mentions(network, part.text, part.line, result)
+    result.networks[network] = counts
+
+
+def _check_mentions(network: str, text: str, line: int, result: PostResult) -> None:
+    from clarion.text import foreign_mentions
+
+    for mention in foreign_mentions(network, text):
+        name = NETWORK_NAMES[network]
+        result.add(
+            WARNING,
+            "mention-not-linked",
+            f"{name}: {mention} is not a {name} mention and will not link there: "
+            f"give {name} its own text under {network}: body:",
+            line,
+            1,
+            network,
+        )
+
+
+def _check_media(
+    post: Post, networks: Sequence[str], settings: Settings, result: PostResult
+) -> None:
+    media = post.media
+    link = post.link
+    if media and link is not None and "bluesky" in networks:
+        pos = post.position(("link",))
+        result.add(
+            WARNING,
+            "bluesky-card-dropped",
+            "Bluesky: a post has one embed, so with images the link card is dropped there "
+            "(the URL in the text stays a link)",
+            pos.line,
+            pos.column,
+            "bluesky",
+        )
+    if not media and (link is None or link.thumbnail is None):
+        return
+    from clarion.media import MediaIssue, check_images, check_thumbnail
+
+    issues: list[MediaIssue] = []
+    if media:
+        entries = [(ref.path, ref.alt, post.position((*ref.pointer, "path")).line) for ref in media]
+        issues.extend(check_images(post.path, settings.root, entries, networks).issues)
+    if link is not None and link.thumbnail is not None:
+        card_networks = [n for n in networks if not (media and n == "bluesky")]
+        line = post.position(("link", "thumbnail")).line
+        issues.extend(
+            check_thumbnail(post.path, settings.root, link.thumbnail, line, card_networks).issues
+        )
+    for issue in issues:
+        severity = issue.severity
+        if severity == ERROR:
+            severity = _severity(result, issue.network)
+        result.add(severity, issue.code, issue.message, issue.line, 1, issue.network)

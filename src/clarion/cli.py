@@ -1,0 +1,112 @@
+"""The `clarion` command. Heavy modules are imported inside each command so that
+`clarion --version` and `clarion validate` start fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from clarion import __version__
+from clarion.errors import ClarionError, UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clarion",
+        description="Announcements as code: check, preview and publish posts kept in Git.",
+    )
+    parser.add_argument("--version", action="version", version=f"clarion {__version__}")
+    parser.add_argument(
+        "-C",
+        dest="directory",
+        type=Path,
+        default=None,
+        help="run as if started in this folder (the repository)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check posts against the schema and each network")
+    validate.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: every post)"
+    )
+    validate.add_argument("--format", choices=("text", "json", "github"), default="text")
+    validate.add_argument(
+        "--base", metavar="REF", help="the pull request's base, to flag hand-edited receipts"
+    )
+
+    preview = sub.add_parser("preview", help="show what each network will receive")
+    preview.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    preview.add_argument("--format", choices=("markdown", "text", "json"), default="text")
+
+    new = sub.add_parser("new", help="scaffold a post")
+    new.add_argument("slug", metavar="SLUG")
+
+    publish = sub.add_parser("publish", help="publish what is due")
+    mode = publish.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send nothing"
+    )
+    mode.add_argument(
+        "--sandbox", action="store_true", help="publish to local stand-ins of the networks"
+    )
+    publish.add_argument("--format", choices=("text", "json"), default="text")
+    publish.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+
+    sub.add_parser("status", help="per post and network: its state")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    try:
+        return _run(args)
+    except ClarionError as exc:
+        print(f"clarion: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (clarion ... | head): nothing left to say.
+        sys.stderr.close()
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from clarion.settings import find_root, load_settings
+
+    start = args.directory or Path.cwd()
+    if not start.is_dir():
+        raise UsageError(f"{start} is not a folder")
+    settings = load_settings(find_root(start))
+    if args.command == "validate":
+        from clarion.commands.validate import run
+
+        return run(settings, args.paths, args.format, args.base)
+    if args.command == "preview":
+        from clarion.commands.preview import run as preview
+
+        return preview(settings, args.paths, args.format)
+    if args.command == "new":
+        from clarion.commands.new import run as new
+
+        return new(settings, args.slug)
+    if args.command == "publish":
+        from clarion.commands.publish import run as publish
+
+        return publish(
+            settings, args.paths, args.format, dry_run=args.dry_run, sandbox=args.sandbox
+        )
+    if args.command == "status":
+        from clarion.commands.status import run as status
+
+        return status(settings)
+    raise UsageError(f"unknown command {args.command}")  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

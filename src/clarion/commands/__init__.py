@@ -1,0 +1,31 @@
+"""One module per `clarion` command: argument handling and output, no domain logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from clarion.errors import UsageError
+from clarion.post import discover
+from clarion.settings import Settings
+
+
+def post_paths(settings: Settings, paths: Iterable[Path]) -> list[Path]:
+    """The post files named (files, or folders searched recursively); every post when none."""
+    chosen = list(paths)
+    if not chosen:
+        if not settings.posts_dir.is_dir():
+            raise UsageError(
+                f"there is no {settings.posts} folder in {settings.root}: run clarion in "
+                "the repository, or set [tool.clarion] posts in pyproject.toml"
+            )
+        return list(discover(settings.posts_dir))
+    found: list[Path] = []
+    for path in chosen:
+        if path.is_dir():
+            found.extend(discover(path))
+        elif path.is_file() or path.is_symlink():
+            found.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return found

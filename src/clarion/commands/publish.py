@@ -1,0 +1,210 @@
+"""`clarion publish`: publish what is due (or show it, or rehearse it in the sandbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clarion.adapters.base import Adapter, Receipt
+from clarion.checks import check_post
+from clarion.commands import post_paths
+from clarion.compose import NETWORK_NAMES
+from clarion.errors import ClarionError, ConfigError, PublishFailedError
+from clarion.logsafe import untrusted
+from clarion.post import Post, read_post
+from clarion.publish import Job, Publisher, PublishReport, plan
+from clarion.result import PostResult
+from clarion.settings import Settings
+
+if TYPE_CHECKING:
+    from clarion.gitrepo import Repo
+
+
+def _load(settings: Settings, paths: Sequence[Path]) -> list[tuple[Post, PostResult]]:
+    items = []
+    for path in post_paths(settings, paths):
+        post = read_post(path, settings.root)
+        items.append((post, check_post(post, settings)))
+    return items
+
+
+def adapter_factories(
+    settings: Settings, env: Mapping[str, str]
+) -> dict[str, Callable[[], Adapter]]:
+    def factory(network: str) -> Callable[[], Adapter]:
+        def make() -> Adapter:
+            if network == "bluesky":
+                from clarion.adapters import bluesky as module
+            elif network == "mastodon":
+                from clarion.adapters import mastodon as module  # type: ignore[no-redef]
+            else:
+                from clarion.adapters import x as module  # type: ignore[no-redef]
+            return module.from_settings(settings, env)
+
+        return make
+
+    return {network: factory(network) for network in settings.accounts}
+
+
+def _print_dry_run(jobs: Sequence[Job]) -> None:
+    if not jobs:
+        print("nothing is due")
+    for job in jobs:
+        out = job.outgoing
+        print(f"{job.post.rel} → {NETWORK_NAMES[out.network]}")
+        for part in out.parts[job.start :]:
+            print(f"  part {part.index + 1}/{len(out.parts)}:")
+            for line in part.text.split("\n"):
+                print(f"    | {untrusted(line)}")
+            for image in part.images:
+                print(
+                    f"    image {image.path.name} ({image.mime}, {image.width}×{image.height}), "
+                    f"alt: {untrusted(image.alt)}"
+                )
+            if part.link is not None:
+                print(f"    link card: {untrusted(part.link.title)} <{untrusted(part.link.url)}>")
+
+
+def _summary(report: PublishReport, fmt: str) -> None:
+    if fmt == "json":
+        data = {
+            "ok": not report.failed,
+            "sent": report.sent(),
+            "posts": [
+                {
+                    "path": post.path,
+                    "networks": {
+                        name: {
+                            "state": n.state,
+                            "message": n.message,
+                            "receipts": [
+                                {"part": i + 1, "id": r.id, "url": r.url, "outcome": r.outcome}
+                                for i, r in n.sent
+                            ],
+                        }
+                        for name, n in post.networks.items()
+                    },
+                }
+                for post in report.posts
+            ],
+        }
+        print(json.dumps(data, ensure_ascii=False))
+        return
+    for post in report.posts:
+        states = [
+            n for n in post.networks.values() if n.state not in ("published", "example") or n.sent
+        ]
+        if not states:
+            continue
+        print(post.path)
+        for n in states:
+            line = f"  {NETWORK_NAMES[n.network]}: {n.state}"
+            urls = [r.url for _, r in n.sent if r.url]
+            if urls:
+                line += " " + " ".join(urls)
+            if n.message:
+                line += f" — {untrusted(n.message)}"
+            print(line)
+    for network, message in report.auth_failures.items():
+        print(f"{NETWORK_NAMES[network]}: {untrusted(message)}")
+
+
+def run(
+    settings: Settings, paths: Sequence[Path], fmt: str, *, dry_run: bool, sandbox: bool
+) -> int:
+    now = dt.datetime.now(dt.UTC)
+    if sandbox:
+        return _run_sandbox(settings, _load(settings, paths), fmt, now)
+    repo = None
+    if not dry_run:
+        from clarion.gitrepo import Repo, repo_root
+
+        try:
+            repo_root(settings.root)
+        except ClarionError:
+            _progress("not a git repository: receipts are written to the files but not committed")
+        else:
+            repo = Repo.at(settings.root, settings.git_author)
+            # Receipts a refused push left on clarion/receipts are read before
+            # anything is decided, so nothing is sent twice.
+            repo.adopt_receipts_branch()
+    items = _load(settings, paths)
+    gate = None
+    if settings.require_approval and not dry_run:
+        from clarion.approval import gate_from_env
+
+        gate = gate_from_env(settings, os.environ)
+    jobs, report = plan(
+        items, now, settings.platforms, settings.root, include_examples=dry_run, gate=gate
+    )
+    if dry_run:
+        _print_dry_run(jobs)
+        _summary(report, fmt) if fmt == "json" else None
+        return 0
+    return _run_for_real(settings, repo, jobs, report, fmt)
+
+
+def _progress(message: str) -> None:
+    print(untrusted(message), file=sys.stderr, flush=True)
+
+
+def _run_for_real(
+    settings: Settings, repo: Repo | None, jobs: Sequence[Job], report: PublishReport, fmt: str
+) -> int:
+    from clarion.gitrepo import receipts_commit_message
+    from clarion.receipts import record_receipt
+
+    def committed(post: Post) -> None:
+        if repo is not None:
+            repo.commit([post.path], receipts_commit_message(post.rel))
+
+    publisher = Publisher(
+        adapter_factories(settings, os.environ),
+        record_receipt,
+        progress=_progress,
+        on_post_done=committed,
+    )
+    try:
+        publisher.run(jobs, report)
+    finally:
+        if repo is not None:
+            result = repo.push()
+            _progress(result.describe())
+    _summary(report, fmt)
+    if report.auth_failures:
+        raise ConfigError("; ".join(report.auth_failures.values()))
+    if report.failed:
+        raise PublishFailedError("some posts were not published: see above")
+    return 0
+
+
+def _run_sandbox(
+    settings: Settings, items: list[tuple[Post, PostResult]], fmt: str, now: dt.datetime
+) -> int:
+    from clarion.sandbox.networks import Sandbox
+
+    with Sandbox() as box:
+        sandbox_settings = box.settings(settings)
+        jobs, report = plan(items, now, settings.platforms, settings.root, include_examples=True)
+        kept: list[tuple[Path, str, int, Receipt]] = []
+        print(
+            "Publishing to local stand-ins of Bluesky, Mastodon and X on 127.0.0.1 "
+            "(sandbox: no credentials, no network, no file changed; the approval gate is skipped).",
+            file=sys.stderr,
+        )
+        publisher = Publisher(
+            adapter_factories(sandbox_settings, box.env),
+            lambda path, network, index, receipt: kept.append((path, network, index, receipt)),
+            progress=_progress,
+        )
+        publisher.run(jobs, report)
+        _summary(report, fmt)
+        if fmt == "text":
+            print()
+            print(box.describe())
+    return 1 if report.failed else 0

@@ -1,0 +1,43 @@
+"""`clarion status`: per post and network, where it stands, from the files alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clarion.checks import check_post
+from clarion.commands import post_paths
+from clarion.compose import NETWORK_NAMES
+from clarion.logsafe import untrusted
+from clarion.post import read_post
+from clarion.publish import DUE, INVALID, PUBLISHED, SCHEDULED, state_of
+from clarion.settings import Settings
+
+
+def run(settings: Settings) -> int:
+    now = dt.datetime.now(dt.UTC)
+    counts: dict[str, int] = {}
+    for path in post_paths(settings, []):
+        post = read_post(path, settings.root)
+        result = check_post(post, settings)
+        tag = " (example)" if post.example else ""
+        print(f"{post.rel}{tag}")
+        for network in post.networks(settings.platforms):
+            state = state_of(post, network, now)
+            if state == DUE and not result.ok:
+                state = INVALID
+            counts[state] = counts.get(state, 0) + 1
+            detail = ""
+            if state == PUBLISHED:
+                urls = [r.url for r in post.receipts.get(network, ()) if r.url]
+                detail = " " + (urls[0] if urls else "")
+            elif state == SCHEDULED and post.publish_at is not None:
+                detail = f" for {post.publish_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            elif state == INVALID:
+                detail = " (clarion validate says why)"
+            elif state == "needs-person":
+                detail = (
+                    " (an outcome: unknown entry: check the network, then fill in or delete it)"
+                )
+            print(f"  {NETWORK_NAMES[network]:<9} {state}{untrusted(detail)}")
+    print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no posts")
+    return 0

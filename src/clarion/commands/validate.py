@@ -1,0 +1,23 @@
+"""`clarion validate`: check posts, report in the chosen format, exit 1 when any is invalid."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from clarion.checks import check_paths
+from clarion.commands import post_paths
+from clarion.reporters import get
+from clarion.settings import Settings
+
+
+def run(settings: Settings, paths: Sequence[Path], fmt: str, base: str | None) -> int:
+    files = post_paths(settings, paths)
+    result = check_paths(files, settings)
+    if base:
+        from clarion.receipt_edits import check_receipt_edits
+
+        check_receipt_edits(result, settings, base)
+    get(fmt)(result, sys.stdout)
+    return 0 if result.ok else 1

@@ -1,0 +1,119 @@
+"""Receipts are written by Clarion only: flag a pull request that edits them.
+
+Compared with the pull request's base, the one hand edit allowed is settling an
+`outcome: unknown` entry: replacing it with the real id/url, or deleting it. A
+receipt in a newly added file that is not a rename is flagged too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+from clarion.frontmatter import FrontMatterError, load
+from clarion.result import ERROR, CheckResult
+from clarion.settings import NETWORKS, Settings
+
+
+def _git(settings: Settings, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], cwd=settings.root, capture_output=True, check=False)
+
+
+def _published(raw: bytes) -> dict[str, list[Any]]:
+    try:
+        data = load(raw).data
+    except FrontMatterError:
+        return {}
+    published = data.get("published")
+    if not isinstance(published, dict):
+        return {}
+    return {n: v for n, v in published.items() if isinstance(v, list)}
+
+
+def _renames(settings: Settings, base: str) -> dict[str, str] | None:
+    """New path → old path for files changed since `base`; None when git cannot tell."""
+    proc = _git(
+        settings, "diff", "--name-status", "-M", "-z", f"{base}...HEAD", "--", settings.posts
+    )
+    if proc.returncode != 0:
+        proc = _git(settings, "diff", "--name-status", "-M", "-z", base, "--", settings.posts)
+        if proc.returncode != 0:
+            return None
+    fields = proc.stdout.decode("utf-8", "replace").split("\0")
+    renames: dict[str, str] = {}
+    i = 0
+    while i < len(fields) - 1:
+        status = fields[i]
+        if status.startswith(("R", "C")):
+            renames[fields[i + 2]] = fields[i + 1]
+            i += 3
+        else:
+            i += 2
+    return renames
+
+
+def _allowed(old: list[Any], new: list[Any]) -> bool:
+    """Only `outcome: unknown` entries settled (filled in or deleted), nothing else."""
+    j = 0
+    for entry in old:
+        unknown = isinstance(entry, dict) and entry.get("outcome") == "unknown"
+        if j < len(new) and new[j] == entry:
+            j += 1
+        elif unknown and j < len(new) and isinstance(new[j], dict) and "id" in new[j]:
+            j += 1  # settled with the real receipt
+        elif unknown:
+            continue  # deleted: to be sent again
+        else:
+            return False
+    return j == len(new)
+
+
+def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> None:
+    if _git(settings, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").returncode != 0:
+        from clarion.errors import UsageError
+
+        raise UsageError(
+            f"--base {base}: no such commit here (fetch it first: git fetch origin {base})"
+        )
+    renames = _renames(settings, base) or {}
+    for post in result.posts:
+        current = (
+            _published((settings.root / post.path).read_bytes())
+            if (settings.root / post.path).is_file()
+            else {}
+        )
+        source = renames.get(post.path, post.path)
+        shown = _git(settings, "show", f"{base}:{source}")
+        if shown.returncode != 0:
+            if any(current.values()):
+                post.add(
+                    ERROR,
+                    "receipt-in-new-file",
+                    "this new post already has receipts under published:, which only Clarion "
+                    "writes: remove the published: block (if the post was moved, move it with "
+                    "git mv so the receipts go with it)",
+                    _published_line(settings, post.path),
+                    1,
+                )
+            continue
+        old = _published(shown.stdout)
+        for network in NETWORKS:
+            if not _allowed(old.get(network, []), current.get(network, [])):
+                post.add(
+                    ERROR,
+                    "receipt-edited",
+                    f"published.{network} was changed by hand: receipts are written by Clarion "
+                    "only; the one edit allowed is replacing an 'outcome: unknown' entry with the "
+                    "real id/url or deleting it. Restore it from the base branch.",
+                    _published_line(settings, post.path),
+                    1,
+                    network,
+                )
+
+
+def _published_line(settings: Settings, rel: str) -> int | None:
+    try:
+        doc = load((settings.root / rel).read_bytes())
+    except (FrontMatterError, OSError):
+        return None
+    return doc.position(("published",)).line

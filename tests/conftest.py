@@ -1,0 +1,75 @@
+"""Shared fixtures: a temporary repository laid out like the template."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = Path(__file__).parent / "examples"
+SHARED = ROOT.parent / "shared"
+
+pytest_plugins = ["tests.pds_plugin"] if (Path(__file__).parent / "pds_plugin.py").exists() else []
+
+PYPROJECT = """\
+[project]
+name = "example-announcements"
+version = "0"
+
+[tool.clarion]
+posts = "posts"
+platforms = ["bluesky", "mastodon", "x"]
+timezone = "UTC"
+
+[tool.clarion.accounts.bluesky]
+handle = "example.test"
+service = "https://bsky.social"
+
+[tool.clarion.accounts.mastodon]
+instance = "https://mastodon.example"
+max_characters = 500
+
+[tool.clarion.accounts.x]
+handle = "example"
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty repository: pyproject.toml with the three accounts and posts/."""
+    root = tmp_path / "repo"
+    (root / "posts").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    return root
+
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def clarion() -> Run:
+    """Run the real `clarion` command in a folder, as a user would."""
+
+    def run(
+        *args: str, cwd: Path, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "clarion", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=120,
+        )
+
+    return run
+
+
+def copy_examples(kind: str, dest: Path) -> None:
+    shutil.copytree(EXAMPLES / kind, dest, symlinks=True, dirs_exist_ok=True)
