@@ -47,7 +47,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def json(cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    def json(
+        cls, data: Any, status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> Response:
         return cls(
             status,
             json.dumps(data).encode("utf-8"),
@@ -76,6 +78,7 @@ class Fault:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    skip: int = 0  # let this many matching requests through first ("the second part")
 
     def matches(self, request: Request) -> bool:
         return (not self.method or self.method == request.method) and request.path.startswith(
@@ -124,6 +127,9 @@ class StandIn:
         with self._lock:
             for fault in self.faults:
                 if fault.matches(request):
+                    if fault.skip:
+                        fault.skip -= 1
+                        return None
                     self.faults.remove(fault)
                     return fault
         return None
@@ -131,17 +137,19 @@ class StandIn:
     # -- life ------------------------------------------------------------------
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() the stand-in first"
+        if self._server is None:
+            raise RuntimeError("start() the stand-in first")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> StandIn:
         stand_in = self
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # small answers go out at once, as real servers do
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
             def _handle(self) -> None:
@@ -198,7 +206,10 @@ class StandIn:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"{self.name}-stand-in", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() returns quickly
+            name=f"{self.name}-stand-in",
+            daemon=True,
         )
         self._thread.start()
         return self
