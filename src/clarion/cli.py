@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 
     sub.add_parser("status", help="per post and network: its state")
+
+    importer = sub.add_parser("import", help="bring a network's history into posts/archive/")
+    importer.add_argument("kind", choices=("x-archive", "mastodon-outbox", "bluesky-car"))
+    importer.add_argument("path", type=Path, metavar="PATH")
+
+    site = sub.add_parser("site", help="build the static archive site with Atom and JSON feeds")
+    site.add_argument("outdir", type=Path, metavar="OUTDIR")
     return parser
 
 
@@ -105,6 +112,14 @@ def _run(args: argparse.Namespace) -> int:
         from clarion.commands.status import run as status
 
         return status(settings)
+    if args.command == "import":
+        from clarion.commands.importing import run as run_import
+
+        return run_import(settings, args.kind, args.path)
+    if args.command == "site":
+        from clarion.commands.site import run as site
+
+        return site(settings, args.outdir)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover
 
 
