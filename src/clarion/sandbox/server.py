@@ -26,6 +26,7 @@ class Request:
     query: dict[str, list[str]]
     headers: Mapping[str, str]
     body: bytes
+    at: float = 0.0  # time.time() when it arrived, before any latency
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -155,6 +156,7 @@ class StandIn:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                arrived = time.time()
                 parts = urlsplit(self.path)
                 request = Request(
                     self.command,
@@ -162,6 +164,7 @@ class StandIn:
                     parse_qs(parts.query, keep_blank_values=True),
                     dict(self.headers.items()),
                     body,
+                    arrived,
                 )
                 if stand_in.latency:
                     time.sleep(stand_in.latency)

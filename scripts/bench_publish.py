@@ -1,0 +1,115 @@
+"""Benchmark `clarion publish`: a 3-part thread with two images to all three
+networks, against the sandbox stand-ins with latency added to every request.
+
+Prints the wall time of the command, the critical path (the longest single
+network's chain of requests × the latency), their ratio, and the overhead from
+the command's start to its first request.
+
+    uv run python scripts/bench_publish.py [--latency 0.1] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from clarion.sandbox.networks import Sandbox
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415478da63606060000000040001f61738550000000049454e44ae426082"
+)
+
+POST = """\
+---
+platforms: [bluesky, mastodon, x]
+lang: en
+media:
+  - path: one.png
+    alt: The first picture
+  - path: two.png
+    alt: The second picture
+---
+Part one of a benchmark thread with a link https://example.org/bench #Clarion
+
+---
+
+Part two of the thread.
+
+---
+
+Part three of the thread.
+"""
+
+
+def run_once(latency: float) -> tuple[float, float, float, dict[str, int]]:
+    with tempfile.TemporaryDirectory() as tmp, Sandbox(latency=latency) as box:
+        root = Path(tmp)
+        bluesky, bluesky_env = box.bluesky.sandbox_settings()
+        mastodon, mastodon_env = box.mastodon.sandbox_settings()
+        x, x_env = box.x.sandbox_settings()
+        (root / "pyproject.toml").write_text(
+            "[tool.clarion]\nrequire_approval = false\n"
+            f'[tool.clarion.accounts.bluesky]\nhandle = "{bluesky.handle}"\n'
+            f'service = "{bluesky.service}"\n'
+            f'[tool.clarion.accounts.mastodon]\ninstance = "{mastodon.instance}"\n'
+            f'[tool.clarion.accounts.x]\nhandle = "{x.handle}"\napi = "{x.api}"\n'
+        )
+        posts = root / "posts"
+        posts.mkdir()
+        (posts / "one.png").write_bytes(PNG)
+        (posts / "two.png").write_bytes(PNG)
+        (posts / "bench.md").write_text(POST)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLARION_")}
+        env.update({**bluesky_env, **mastodon_env, **x_env})
+        start = time.time()
+        proc = subprocess.run(
+            [sys.executable, "-m", "clarion", "publish"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.time() - start
+        if proc.returncode != 0:
+            sys.exit(f"publish failed:\n{proc.stdout}\n{proc.stderr}")
+        counts = {
+            "bluesky": len(box.bluesky.requests),
+            "mastodon": len(box.mastodon.requests),
+            "x": len(box.x.requests),
+        }
+        if os.environ.get("BENCH_TRACE"):
+            for name, stand_in in (("bluesky", box.bluesky), ("mastodon", box.mastodon), ("x", box.x)):
+                for r in stand_in.requests:
+                    print(f"{r.at - start:6.3f} {name:8} {r.method} {r.path}", file=sys.stderr)
+        first = min(r.at for s in (box.bluesky, box.mastodon, box.x) for r in s.requests)
+        return wall, max(counts.values()) * latency, first - start, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    results = [run_once(args.latency) for _ in range(args.runs)]
+    wall = statistics.median(r[0] for r in results)
+    critical = results[0][1]
+    overhead = statistics.median(r[2] for r in results)
+    counts = results[0][3]
+    print(f"requests per network: {counts}")
+    print(
+        f"wall {wall:.2f} s (median of {args.runs}); critical path {critical:.2f} s "
+        f"({max(counts.values())} requests × {args.latency * 1000:.0f} ms); "
+        f"ratio {wall / critical:.2f}; start to first request {overhead:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
