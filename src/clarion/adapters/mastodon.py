@@ -1,0 +1,592 @@
+"""Mastodon: statuses, replies for threads and images with alt text, through Mastodon.py.
+
+No double posts, Mastodon's way:
+
+* Every status is sent with a stable `Idempotency-Key` (see `idempotency_key`):
+  for one hour Mastodon answers a repeated key with the status it already
+  made, so a request whose answer was lost is simply sent again.
+* Mastodon forgets keys after an hour. A run killed between sending and
+  writing the receipt leaves nothing the next run could see, so before sending
+  any part the adapter looks through the account's recent statuses for that
+  exact part (same reply parent, spoiler, visibility, alt texts, and the source
+  text itself) and adopts it; it looks again when every answer to a send was
+  lost. Limits: at most `lookback_pages` pages of 40 statuses are read; for a
+  first part (no reply parent to pin it down) only statuses from the last
+  `lookback_window` count, so an older post with the same words is not taken
+  for this one, but another post with byte-identical text, spoiler and alt
+  texts sent within that window would be; a status this adapter already
+  returned is never adopted for another part; a part whose text was edited
+  after it went out (and whose key has expired) no longer matches and is sent.
+* Only when the server stays silent and the account cannot be read either does
+  `send_part` raise `OutcomeUnknown`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.utils
+import hashlib
+import html
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar, cast
+
+import requests
+import urllib3.exceptions
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+)
+
+from clarion import __version__
+from clarion.adapters.base import (
+    AdapterError,
+    AuthError,
+    Image,
+    NotSent,
+    OutcomeUnknown,
+    Outgoing,
+    OutgoingPart,
+    Receipt,
+)
+from clarion.settings import MastodonAccount, Settings
+
+TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
+# The oldest server we support: media v2, status edits with `language` (4.0).
+# Given explicitly so Mastodon.py does not ask the instance (and act as 1.0.0 if that fails).
+SERVER_VERSION = "4.0.0"
+PAGE_SIZE = 40  # the most GET /api/v1/accounts/:id/statuses returns
+MAX_KEY_GENERATIONS = 3
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_SPACE_RE = re.compile(r"\s+")
+# Mastodon shows a remote mention `@user@domain` as `@user`.
+_REMOTE_MENTION_RE = re.compile(r"(^|[^/\w])@([a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]+", re.IGNORECASE)
+
+
+def idempotency_key(outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None) -> str:
+    """The `Idempotency-Key` of one part: the same for every attempt at that part.
+
+    It names the part's identity, not its content: the post (its file), the
+    network, the position in the thread and the status it replies to. The text
+    is deliberately left out: the key only matters once Mastodon has made a
+    status under it, and then a text edited before the retry must get that
+    status back (it is already public; `edit` can correct it), not a second
+    status beside it. The reply parent is in: a part that follows a re-sent
+    parent is a new status in a new thread.
+    """
+    identity = "\x1f".join((outgoing.key, outgoing.network, str(part.index), in_reply_to or ""))
+    return "clarion-" + hashlib.sha256(identity.encode("utf-8")).hexdigest()[:40]
+
+
+def from_settings(settings: Settings, env: Mapping[str, str], **options: Any) -> MastodonAdapter:
+    """The adapter for the repository's Mastodon account; the token comes from `env` only."""
+    if settings.mastodon is None:
+        raise AuthError(
+            "no Mastodon account: add [tool.clarion.accounts.mastodon] to pyproject.toml"
+        )
+    token = env.get(TOKEN_ENV, "")
+    if not token:
+        raise AuthError(f"{TOKEN_ENV} is not set: it must hold the Mastodon account's access token")
+    return MastodonAdapter(settings.mastodon, token, **options)
+
+
+class MastodonAdapter:
+    """One Mastodon account. `connect()` first; then `send_part`, `edit`, `delete`."""
+
+    name = "mastodon"
+
+    def __init__(
+        self,
+        account: MastodonAccount,
+        access_token: str,
+        *,
+        timeout: float = 30.0,
+        retries: int = 2,
+        retry_delay: float = 1.0,
+        media_poll_interval: float = 0.25,
+        media_timeout: float = 60.0,
+        lookback_pages: int = 3,
+        lookback_window: dt.timedelta = dt.timedelta(hours=24),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not access_token:
+            raise AuthError(f"{TOKEN_ENV} is empty")
+        self.account = account
+        self.timeout = timeout
+        self.retries = retries  # extra attempts after an answer was lost
+        self.retry_delay = retry_delay
+        self.media_poll_interval = media_poll_interval
+        self.media_timeout = media_timeout
+        self.lookback_pages = lookback_pages
+        self.lookback_window = lookback_window
+        self._token = access_token
+        self._sleep = sleep
+        self._api: Mastodon | None = None
+        self._session: requests.Session | None = None
+        self._account_id = ""
+        self._acct = ""
+        self._last_headers: Mapping[str, str] = {}
+        # Status ids handed out as receipts by this adapter: never adopted for another part.
+        self._given: set[str] = set()
+
+    # -- session -----------------------------------------------------------------------------
+    def connect(self) -> None:
+        """Check the token with verify_credentials; `AuthError` when Mastodon refuses it."""
+        self.close()
+        session = requests.Session()
+        session.hooks["response"].append(self._remember)
+        self._session = session
+        self._api = Mastodon(
+            access_token=self._token,
+            api_base_url=self.account.instance,
+            ratelimit_method="throw",  # never sleep inside the library: the orchestrator waits
+            request_timeout=self.timeout,
+            mastodon_version=SERVER_VERSION,
+            version_check_mode="created",
+            session=session,
+            user_agent=f"clarion/{__version__}",
+        )
+        me = self._call(self._api.account_verify_credentials, doing="checking the access token")
+        self._account_id = str(me["id"])
+        self._acct = str(me.get("acct") or me.get("username") or "")
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session = None
+        self._api = None
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        # Mastodon.py raises MastodonRatelimitError without the response; keep its headers.
+        self._last_headers = response.headers
+
+    def _connected(self) -> Mastodon:
+        if self._api is None:
+            raise AdapterError("MastodonAdapter.connect() must be called first")
+        return self._api
+
+    # -- sending -----------------------------------------------------------------------------
+    def send_part(
+        self,
+        outgoing: Outgoing,
+        part: OutgoingPart,
+        *,
+        root: Receipt | None,
+        parent: Receipt | None,
+    ) -> Receipt:
+        self._connected()
+        where = f"part {part.index + 1} of {outgoing.key}"
+        if parent is not None and not parent.id:
+            raise NotSent(
+                f"{where}: the part before it has no status id to reply to", retryable=False
+            )
+        in_reply_to = parent.id if parent is not None else None
+
+        try:
+            earlier = self._find_sent(outgoing, part, in_reply_to)
+        except MastodonError as exc:
+            raise self._refusal(
+                exc, f"reading the account's statuses before sending {where}"
+            ) from None
+        if earlier is not None:
+            return earlier
+
+        media_ids = self._upload(part.images, where)
+        return self._post(outgoing, part, in_reply_to, media_ids, where)
+
+    def _post(
+        self,
+        outgoing: Outgoing,
+        part: OutgoingPart,
+        in_reply_to: str | None,
+        media_ids: list[str],
+        where: str,
+    ) -> Receipt:
+        api = self._connected()
+        base_key = idempotency_key(outgoing, part, in_reply_to)
+        generation = 0
+        lost: str | None = None
+        attempts = 0
+        while True:
+            key = base_key if generation == 0 else f"{base_key}-{generation}"
+            try:
+                status = api.status_post(
+                    part.text,
+                    in_reply_to_id=in_reply_to,
+                    media_ids=media_ids or None,
+                    visibility=outgoing.visibility or "public",
+                    spoiler_text=outgoing.spoiler or None,
+                    language=outgoing.lang,
+                    idempotency_key=key,
+                )
+            except MastodonNetworkError as exc:
+                if lost is None and _never_sent(exc):
+                    raise NotSent(
+                        f"{where}: could not reach {self.account.instance}: {_reason(exc)}",
+                        retryable=True,
+                    ) from None
+                # It may have been made: the same key makes trying again safe.
+                lost = _reason(exc)
+                attempts += 1
+                if attempts > self.retries:
+                    break
+                self._sleep(self.retry_delay * attempts)
+                continue
+            except MastodonNotFoundError:
+                # The key names a status deleted since (a retraction), or the parent is gone.
+                self._require_parent(in_reply_to, where)
+                generation += 1
+                if generation > MAX_KEY_GENERATIONS:
+                    raise NotSent(
+                        f"{where}: Mastodon keeps answering 404: the statuses made for it "
+                        "were deleted",
+                        retryable=False,
+                    ) from None
+                continue
+            except MastodonError as exc:
+                raise self._refusal(exc, f"sending {where}") from None
+            return self._receipt(_record(status))
+
+        # Every answer was lost: ask the account what it holds now.
+        try:
+            earlier = self._find_sent(outgoing, part, in_reply_to)
+        except MastodonError:
+            raise OutcomeUnknown(
+                f"{where}: sent to {self.account.instance} but no answer came back ({lost}), "
+                f"and the account's statuses could not be read to check; see "
+                f"{self._profile_url()} and record the status or delete this entry"
+            ) from None
+        if earlier is not None:
+            return earlier
+        raise NotSent(
+            f"{where}: no answer from {self.account.instance} ({lost}) and the account's recent "
+            "statuses do not hold it; sending again is safe (same Idempotency-Key)",
+            retryable=True,
+        )
+
+    def _require_parent(self, in_reply_to: str | None, where: str) -> None:
+        if in_reply_to is None:
+            return
+        api = self._connected()
+        try:
+            self._retrying(api.status, in_reply_to)
+        except MastodonNotFoundError:
+            raise NotSent(
+                f"{where}: it replies to status {in_reply_to}, which no longer exists on "
+                f"{self.account.instance}; delete the receipts of the thread to send it anew",
+                retryable=False,
+            ) from None
+        except MastodonError as exc:
+            raise self._refusal(exc, f"checking the status {where} replies to") from None
+
+    # -- media -------------------------------------------------------------------------------
+    def _upload(self, images: tuple[Image, ...], where: str) -> list[str]:
+        """Upload the images with their alt texts, then wait until Mastodon has processed them.
+
+        All are uploaded before any is waited for: the server processes them side by side.
+        A lost answer is simply uploaded again: an unattached upload is invisible and Mastodon
+        deletes it after a day.
+        """
+        api = self._connected()
+        ids: list[str] = []
+        pending: dict[str, str] = {}  # media id -> file name, while the url is still null
+        for image in images:
+            media = self._call(
+                api.media_post,
+                image.read(),
+                mime_type=image.mime,
+                description=image.alt,
+                file_name=image.path.name,
+                doing=f"uploading {image.path.name} for {where}",
+            )
+            ids.append(str(media["id"]))
+            if media.get("url") is None:  # 202 Accepted: still processing
+                pending[str(media["id"])] = image.path.name
+        # media_post(synchronous=True) sleeps 5 s between polls; poll briefly and boundedly instead.
+        deadline = time.monotonic() + self.media_timeout
+        interval = self.media_poll_interval
+        while pending:
+            if time.monotonic() >= deadline:
+                raise NotSent(
+                    f"{where}: Mastodon was still processing {', '.join(pending.values())} "
+                    f"after {self.media_timeout:g} s",
+                    retryable=True,
+                )
+            self._sleep(interval)
+            interval = min(interval * 1.5, 2.0)
+            for media_id, name in list(pending.items()):
+                media = self._call(api.media, media_id, doing=f"waiting for {name} ({where})")
+                if media.get("url") is not None:  # 200 instead of 206 Partial Content
+                    del pending[media_id]
+        return ids
+
+    # -- finding a part already sent -----------------------------------------------------------
+    def _find_sent(
+        self, outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None
+    ) -> Receipt | None:
+        """This exact part among the account's recent statuses, or None. Raises MastodonError."""
+        api = self._connected()
+        cutoff = None
+        if in_reply_to is None:
+            cutoff = dt.datetime.now(dt.UTC) - self.lookback_window
+        max_id: str | None = None
+        for _ in range(self.lookback_pages):
+            page = self._retrying(
+                api.account_statuses,
+                self._account_id,
+                exclude_reblogs=True,
+                limit=PAGE_SIZE,
+                max_id=max_id,
+            )
+            statuses = [_record(status) for status in page]
+            for status in statuses:
+                if cutoff is not None and _utc(status["created_at"]) < cutoff:
+                    return None  # newest first: the rest are older still
+                if str(status["id"]) in self._given or not _looks_like(
+                    status, outgoing, part, in_reply_to
+                ):
+                    continue
+                # The HTML only suggests it; the source text decides.
+                source = _record(self._retrying(api.status_source, str(status["id"])))
+                # Mastodon strips both before saving them.
+                if (
+                    source.get("text") == part.text.strip()
+                    and (source.get("spoiler_text") or "") == (outgoing.spoiler or "").strip()
+                ):
+                    log.info(
+                        "part %d of %s was already on Mastodon as status %s",
+                        part.index + 1,
+                        outgoing.key,
+                        status["id"],
+                    )
+                    return self._receipt(status)
+            if len(statuses) < PAGE_SIZE:
+                return None
+            max_id = str(statuses[-1]["id"])
+        return None
+
+    # -- corrections -------------------------------------------------------------------------
+    def edit(self, receipt: Receipt, outgoing: Outgoing, part: OutgoingPart) -> Receipt:
+        """Replace a sent part's text, spoiler, language and alt texts (PUT /api/v1/statuses/:id).
+
+        Alt texts go to the status's attachments in order; images themselves are not replaced.
+        """
+        api = self._connected()
+        if not receipt.id:
+            raise NotSent("only a part with a status id can be edited", retryable=False)
+        where = f"status {receipt.id} ({outgoing.key})"
+        current = self._call(api.status, receipt.id, doing=f"reading {where}")
+        # Naming an attachment in media_attributes also lists it in media_ids, and an edit's
+        # media_ids replace the status's attachments: so name every one, in order.
+        attachments = current.get("media_attachments") or []
+        alts = [image.alt for image in part.images]
+        attributes = [
+            api.generate_media_edit_attributes(
+                str(attachment["id"]),
+                description=alts[n] if n < len(alts) else attachment.get("description") or "",
+            )
+            for n, attachment in enumerate(attachments)
+        ]
+        # Mastodon.py 2.3.3's status_update() lacks `language`, which the API (Mastodon >= 4.0)
+        # accepts; the library's own helper behind it takes it.
+        internal = getattr(api, "_Mastodon__status_internal", None)
+        if internal is not None:
+            status = self._call(
+                internal,
+                part.text,
+                spoiler_text=outgoing.spoiler or "",
+                language=outgoing.lang,
+                sensitive=None,
+                media_attributes=attributes or None,
+                edit=receipt.id,
+                doing=f"editing {where}",
+            )
+        else:
+            status = self._call(
+                api.status_update,
+                receipt.id,
+                part.text,
+                spoiler_text=outgoing.spoiler or "",
+                media_attributes=attributes or None,
+                doing=f"editing {where}",
+            )
+        return self._receipt(status)
+
+    def delete(self, receipt: Receipt) -> None:
+        """Delete a sent part; one already gone counts as deleted."""
+        api = self._connected()
+        if not receipt.id:
+            raise NotSent("only a part with a status id can be deleted", retryable=False)
+        try:
+            self._retrying(api.status_delete, receipt.id)
+        except MastodonNotFoundError:
+            return
+        except MastodonError as exc:
+            raise self._refusal(exc, f"deleting status {receipt.id}") from None
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _retrying(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call a request that is safe to repeat, again after a network failure (bounded)."""
+        attempt = 0
+        while True:
+            try:
+                return func(*args, **kwargs)
+            except MastodonNetworkError:
+                attempt += 1
+                if attempt > self.retries:
+                    raise
+                self._sleep(self.retry_delay * attempt)
+
+    def _call(
+        self, func: Callable[..., Any], *args: Any, doing: str, **kwargs: Any
+    ) -> Mapping[str, Any]:
+        """A repeatable request whose failure becomes an adapter error."""
+        try:
+            return _record(self._retrying(func, *args, **kwargs))
+        except MastodonError as exc:
+            raise self._refusal(exc, doing) from None
+
+    def _refusal(self, exc: MastodonError, doing: str) -> AdapterError:
+        """What Mastodon's answer (or silence before anything was sent) means for Clarion."""
+        instance = self.account.instance
+        if isinstance(exc, MastodonRatelimitError):
+            return NotSent(
+                f"Mastodon's rate limit was reached while {doing}",
+                retryable=True,
+                retry_after=self._retry_after(),
+            )
+        if isinstance(exc, MastodonNetworkError):
+            return NotSent(
+                f"could not reach {instance} while {doing}: {_reason(exc)}", retryable=True
+            )
+        code, message = _answer(exc)
+        if code == 401:
+            return AuthError(
+                f"{instance} refused the access token in {TOKEN_ENV} while {doing}: {message}"
+            )
+        if code == 403:
+            return AuthError(
+                f"{instance} did not allow {doing}: {message} (the token needs the "
+                "write:statuses, write:media and read:statuses scopes)"
+            )
+        if isinstance(exc, MastodonServerError) or (code is not None and code >= 500):
+            return NotSent(f"{instance} failed while {doing}: {code} {message}", retryable=True)
+        return NotSent(f"Mastodon refused {doing}: {message} ({code})", retryable=False)
+
+    def _retry_after(self) -> float | None:
+        """Seconds until the window in the last answer's X-RateLimit-Reset (an ISO time) resets."""
+        reset = self._last_headers.get("X-RateLimit-Reset")
+        if not reset:
+            return None
+        try:
+            reset_at = dt.datetime.fromisoformat(reset)
+        except ValueError:
+            try:
+                reset_at = dt.datetime.fromtimestamp(float(reset), dt.UTC)  # GoToSocial: epoch
+            except ValueError:
+                return None
+        # Measured against the server's own clock (its Date header) when it sends one.
+        now = dt.datetime.now(dt.UTC)
+        date = self._last_headers.get("Date")
+        if date:
+            with contextlib.suppress(TypeError, ValueError):
+                now = email.utils.parsedate_to_datetime(date)
+        return max(0.0, (_utc(reset_at) - now).total_seconds())
+
+    def _receipt(self, status: Mapping[str, Any]) -> Receipt:
+        status_id = str(status["id"])
+        self._given.add(status_id)
+        return Receipt(
+            at=_utc(status["created_at"]),
+            id=status_id,
+            url=str(status.get("url") or status.get("uri")),
+        )
+
+    def _profile_url(self) -> str:
+        return f"{self.account.instance.rstrip('/')}/@{self._acct}"
+
+
+# -- module helpers ------------------------------------------------------------------------------
+def _record(value: object) -> Mapping[str, Any]:
+    # Mastodon.py's entities are dicts with attribute access.
+    return cast(Mapping[str, Any], value)
+
+
+def _utc(value: object) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _answer(exc: MastodonError) -> tuple[int | None, str]:
+    """(HTTP status, Mastodon's error message) from MastodonAPIError's args."""
+    args = exc.args
+    if isinstance(exc, MastodonAPIError) and len(args) >= 4 and isinstance(args[1], int):
+        return args[1], str(args[3] or args[2] or "")
+    return None, str(exc)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    return text.removeprefix("Could not complete request: ")
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the request surely never reached the server (no connection was made)."""
+    pending: list[object] = [exc]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(
+            item,
+            requests.exceptions.ConnectTimeout
+            | urllib3.exceptions.NewConnectionError
+            | urllib3.exceptions.ConnectTimeoutError
+            | ConnectionRefusedError,
+        ):
+            return True
+        pending.extend(
+            (item.__cause__, item.__context__, getattr(item, "reason", None), *item.args)
+        )
+    return False
+
+
+def _squash(text: str) -> str:
+    return _SPACE_RE.sub("", text)
+
+
+def _looks_like(
+    status: Mapping[str, Any], outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None
+) -> bool:
+    """Whether a status could be this part (the source text is checked after)."""
+    if status.get("reblog"):
+        return False
+    if str(status.get("in_reply_to_id") or "") != (in_reply_to or ""):
+        return False
+    if (status.get("spoiler_text") or "") != (outgoing.spoiler or "").strip():
+        return False
+    if status.get("visibility") != (outgoing.visibility or "public"):
+        return False
+    attachments = status.get("media_attachments") or []
+    alts = [str(media.get("description") or "").strip() for media in attachments]
+    if alts != [image.alt.strip() for image in part.images]:
+        return False
+    shown = _squash(html.unescape(_TAG_RE.sub("", str(status.get("content") or ""))))
+    return shown in (_squash(part.text), _squash(_REMOTE_MENTION_RE.sub(r"\1@\2", part.text)))
