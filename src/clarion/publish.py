@@ -211,8 +211,9 @@ class Publisher:
             try:
                 adapter = self.adapters[network]()
                 adapter.connect()
-            except AuthError as exc:
-                report.auth_failures[network] = exc.message
+            except AdapterError as exc:
+                if isinstance(exc, AuthError):
+                    report.auth_failures[network] = exc.message
                 for job in queue:
                     outcome = outcomes[job.post.rel].networks[network]
                     outcome.state, outcome.message = FAILED, f"not sent: {exc.message}"

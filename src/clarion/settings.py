@@ -43,6 +43,12 @@ class Settings:
     mastodon: MastodonAccount | None = None
     x: XAccount | None = None
     git_author: str = "clarion[bot] <clarion@users.noreply.github.com>"
+    # Networks: seconds to wait for an answer, tries per part, the first pause
+    # between tries (doubling), and the longest rate-limit reset worth waiting for.
+    timeout: float = 30.0
+    retries: int = 4
+    retry_backoff: float = 2.0
+    max_retry_wait: float = 120.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -108,8 +114,12 @@ def load_settings(root: Path) -> Settings:
             mastodon=MastodonAccount(**mastodon) if mastodon is not None else None,
             x=XAccount(**x) if x is not None else None,
             git_author=str(conf.get("git_author", Settings.git_author)),
+            timeout=float(conf.get("timeout", Settings.timeout)),
+            retries=int(conf.get("retries", Settings.retries)),
+            retry_backoff=float(conf.get("retry_backoff", Settings.retry_backoff)),
+            max_retry_wait=float(conf.get("max_retry_wait", Settings.max_retry_wait)),
             extra=conf,
         )
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: [tool.clarion.accounts]: {exc}") from None
     return settings

@@ -17,7 +17,7 @@ from clarion.compose import NETWORK_NAMES
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
 from clarion.post import Post, read_post
-from clarion.publish import Job, Publisher, PublishReport, plan
+from clarion.publish import Job, Publisher, PublishReport, RetryPolicy, plan
 from clarion.result import PostResult
 from clarion.settings import Settings
 
@@ -44,11 +44,15 @@ def adapter_factories(
                 from clarion.adapters import mastodon as module  # type: ignore[no-redef]
             else:
                 from clarion.adapters import x as module  # type: ignore[no-redef]
-            return module.from_settings(settings, env)
+            return module.from_settings(settings, env, timeout=settings.timeout)
 
         return make
 
     return {network: factory(network) for network in settings.accounts}
+
+
+def policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(settings.retries, settings.retry_backoff, settings.max_retry_wait)
 
 
 def _print_dry_run(jobs: Sequence[Job]) -> None:
@@ -166,6 +170,7 @@ def _run_for_real(
     publisher = Publisher(
         adapter_factories(settings, os.environ),
         record_receipt,
+        policy=policy(settings),
         progress=_progress,
         on_post_done=committed,
     )
@@ -200,6 +205,7 @@ def _run_sandbox(
         publisher = Publisher(
             adapter_factories(sandbox_settings, box.env),
             lambda path, network, index, receipt: kept.append((path, network, index, receipt)),
+            policy=policy(settings),
             progress=_progress,
         )
         publisher.run(jobs, report)

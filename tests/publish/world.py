@@ -1,0 +1,169 @@
+"""A small world for publishing tests: a bare remote, a clone that publishes, a
+second clone that pushes in between, and the three network stand-ins, with the
+real `clarion publish` run as a separate process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clarion.sandbox.networks import Sandbox
+from clarion.sandbox.server import Fault, StandIn
+
+# The path of the create-a-post call of each network, for fault injection.
+CREATE = {
+    "bluesky": ("POST", "/xrpc/com.atproto.repo.createRecord"),
+    "mastodon": ("POST", "/api/v1/statuses"),
+    "x": ("POST", "/2/tweets"),
+}
+
+THREAD = """\
+---
+platforms: [bluesky, mastodon, x]
+lang: en
+media:
+  - path: ../media/dot.png
+    alt: A single green dot
+---
+Part one of the announcement, with a link https://example.org/news #Clarion
+
+---
+
+Part two says more about it.
+
+---
+
+Part three thanks everyone.
+"""
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415478da63606060000000040001f61738550000000049454e44ae426082"
+)
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Author", "GIT_AUTHOR_EMAIL": "author@example.org",
+           "GIT_COMMITTER_NAME": "Author", "GIT_COMMITTER_EMAIL": "author@example.org"}
+    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+@dataclass
+class World:
+    root: Path
+    box: Sandbox
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def remote(self) -> Path:
+        return self.root / "remote.git"
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def other(self) -> Path:
+        return self.root / "other"
+
+    def stand_in(self, network: str) -> StandIn:
+        stand_in: StandIn = getattr(self.box, network)
+        return stand_in
+
+    def setup(self, posts: dict[str, str]) -> None:
+        git(self.root, "init", "-q", "--bare", "-b", "main", str(self.remote))
+        git(self.root, "clone", "-q", str(self.remote), str(self.work))
+        (self.work / "posts" / "media").mkdir(parents=True)
+        (self.work / "posts" / "media" / "dot.png").write_bytes(PNG)
+        (self.work / "pyproject.toml").write_text(self.pyproject())
+        for name, text in posts.items():
+            self.write(name, text)
+        git(self.work, "add", ".")
+        git(self.work, "commit", "-qm", "Add posts")
+        git(self.work, "push", "-q", "origin", "main")
+        git(self.root, "clone", "-q", str(self.remote), str(self.other))
+        bluesky, bluesky_env = self.box.bluesky.sandbox_settings()
+        mastodon, mastodon_env = self.box.mastodon.sandbox_settings()
+        x, x_env = self.box.x.sandbox_settings()
+        self.env = {**bluesky_env, **mastodon_env, **x_env}
+
+    def pyproject(self) -> str:
+        bluesky, _ = self.box.bluesky.sandbox_settings()
+        mastodon, _ = self.box.mastodon.sandbox_settings()
+        x, _ = self.box.x.sandbox_settings()
+        return f"""\
+[tool.clarion]
+platforms = ["bluesky", "mastodon", "x"]
+require_approval = false
+git_author = "Clarion Test <clarion@example.org>"
+timeout = 1.5
+retries = 3
+retry_backoff = 0.1
+max_retry_wait = 5
+
+[tool.clarion.accounts.bluesky]
+handle = "{bluesky.handle}"
+service = "{bluesky.service}"
+
+[tool.clarion.accounts.mastodon]
+instance = "{mastodon.instance}"
+
+[tool.clarion.accounts.x]
+handle = "{x.handle}"
+api = "{x.api}"
+"""
+
+    def write(self, name: str, text: str) -> None:
+        path = self.work / "posts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    def command(self, *args: str, env: dict[str, str] | None = None) -> list[str]:
+        return [sys.executable, "-m", "clarion", "publish", *args]
+
+    def _env(self, overrides: dict[str, str] | None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLARION_", "GITHUB_"))}
+        env.update(self.env)
+        env.update(overrides or {})
+        return env
+
+    def publish(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.command(*args), cwd=self.work, env=self._env(env), capture_output=True,
+            text=True, timeout=120, check=False,
+        )
+
+    def publish_and_kill_when(self, ready: Callable[[], bool]) -> None:
+        """Start a publish run and SIGKILL it once `ready()` holds."""
+        proc = subprocess.Popen(self.command(), cwd=self.work, env=self._env(None),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not ready():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise AssertionError("the run ended before the moment to kill it")
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    def on_remote(self, name: str, branch: str = "main") -> str:
+        return git(self.remote, "show", f"{branch}:posts/{name}")
+
+    def created(self, network: str) -> int:
+        """How many posts the network holds (a duplicate shows as one too many)."""
+        stand_in = self.stand_in(network)
+        return len(stand_in.received())  # type: ignore[attr-defined]
+
+    def fault(self, network: str, fault: Fault) -> None:
+        method, path = CREATE[network]
+        fault.method, fault.path_prefix = method, path
+        self.stand_in(network).inject(fault)
+
+
