@@ -106,8 +106,7 @@ def explain(error: ValidationError) -> SchemaProblem:
         return SchemaProblem(
             pointer,
             "wrong-type",
-            f"{where} must be {_TYPE_WORDS.get(wanted, wanted)}, "
-            f"not {_describe(instance)}{hint}",
+            f"{where} must be {_TYPE_WORDS.get(wanted, wanted)}, not {_describe(instance)}{hint}",
         )
     if kind == "enum":
         choices = ", ".join(str(v) for v in value)

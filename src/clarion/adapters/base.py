@@ -98,9 +98,7 @@ class NotSent(AdapterError):
     safe; `retry_after` is in seconds from now when the network said when.
     """
 
-    def __init__(
-        self, message: str, *, retryable: bool, retry_after: float | None = None
-    ) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
