@@ -47,6 +47,8 @@ class StoredReceipt:
     id: str | None = None
     url: str | None = None
     outcome: str | None = None
+    retracted: str | None = None  # when Clarion deleted it from the network
+    edited: str | None = None  # when Clarion last applied a correction
 
     @property
     def unknown(self) -> bool:
@@ -189,7 +191,12 @@ def _receipt(entry: Mapping[str, Any]) -> StoredReceipt:
         return None if value is None else str(value)
 
     return StoredReceipt(
-        at=str(entry.get("at", "")), id=text("id"), url=text("url"), outcome=text("outcome")
+        at=str(entry.get("at", "")),
+        id=text("id"),
+        url=text("url"),
+        outcome=text("outcome"),
+        retracted=text("retracted"),
+        edited=text("edited"),
     )
 
 

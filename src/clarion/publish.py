@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from clarion.adapters.base import (
     Adapter,
@@ -56,6 +58,9 @@ class RetryPolicy:
 def state_of(post: Post, network: str, now: dt.datetime) -> str:
     """Where `post` stands on `network`, from the file alone."""
     receipts = post.receipts.get(network, ())
+    sent = [r for r in receipts if r.id]
+    if sent and all(r.retracted for r in sent):
+        return RETRACTED
     if any(r.unknown for r in receipts):
         return NEEDS_PERSON
     if receipts and len(receipts) >= len(post.body_parts(network)):
@@ -162,11 +167,23 @@ class PublishReport:
 
 @dataclass(frozen=True)
 class Job:
-    """One post to send on one network, from part `start` on."""
+    """One post to send on one network, from part `start` on; or, for a post
+    already out, to retract (delete) or to correct in place."""
 
     post: Post
     outgoing: Outgoing
     start: int
+    kind: str = "send"  # "send" | "retract" | "edit"
+
+
+class Marker(Protocol):
+    def __call__(
+        self, path: Path, network: str, what: str, index: int, at: dt.datetime
+    ) -> None: ...
+
+
+# Networks whose posts can be corrected in place (Mastodon's PUT /statuses/:id).
+EDITABLE = frozenset({"mastodon"})
 
 
 Progress = Callable[[str], None]
@@ -182,6 +199,7 @@ class Publisher:
         sleep: Callable[[float], None] = time.sleep,
         progress: Progress | None = None,
         on_post_done: Callable[[Post], None] | None = None,
+        mark: Marker | None = None,
     ) -> None:
         self.adapters = adapters
         self.record = record
@@ -189,6 +207,7 @@ class Publisher:
         self.sleep = sleep
         self.progress = progress or (lambda _message: None)
         self.on_post_done = on_post_done
+        self.mark = mark or (lambda *_args: None)
         self._lock = threading.Lock()
 
     def run(self, jobs: Sequence[Job], report: PublishReport) -> None:
@@ -223,7 +242,12 @@ class Publisher:
                 for job in queue:
                     outcome = outcomes[job.post.rel].networks[network]
                     try:
-                        self._send(adapter, job, outcome)
+                        if job.kind == "retract":
+                            self._retract(adapter, job, outcome)
+                        elif job.kind == "edit":
+                            self._edit(adapter, job, outcome)
+                        else:
+                            self._send(adapter, job, outcome)
                     finally:
                         done(job)
             finally:
@@ -272,6 +296,82 @@ class Publisher:
             parent = receipt
         outcome.state = PUBLISHED
 
+    def _retract(self, adapter: Adapter, job: Job, outcome: NetworkOutcome) -> None:
+        network = job.outgoing.network
+        delete = getattr(adapter, "delete", None)
+        if delete is None:  # pragma: no cover - every adapter deletes
+            outcome.state, outcome.message = FAILED, "this network cannot delete posts"
+            return
+        for index, stored in enumerate(job.post.receipts.get(network, ())):
+            if not stored.id or stored.retracted:
+                continue
+            receipt = stored_to_receipt(stored)
+            where = f"{job.post.rel} part {index + 1} on {NETWORK_NAMES[network]}"
+            try:
+                self._retrying(functools.partial(delete, receipt), where)
+            except AdapterError as exc:
+                outcome.state, outcome.message = (
+                    FAILED,
+                    f"part {index + 1} not deleted: {exc.message}",
+                )
+                return
+            self.mark(job.post.path, network, "retracted", index, dt.datetime.now(dt.UTC))
+            self.progress(f"{where}: deleted (retracted)")
+        outcome.state, outcome.message = (
+            RETRACTED,
+            "deleted from the network; the file keeps the record",
+        )
+
+    def _edit(self, adapter: Adapter, job: Job, outcome: NetworkOutcome) -> None:
+        network = job.outgoing.network
+        needs_edit = getattr(adapter, "needs_edit", None)
+        edit = getattr(adapter, "edit", None)
+        if needs_edit is None or edit is None:  # pragma: no cover - see EDITABLE
+            outcome.state = PUBLISHED
+            return
+        receipts = job.post.receipts.get(network, ())
+        changed = 0
+        for part in job.outgoing.parts:
+            if part.index >= len(receipts) or not receipts[part.index].id:
+                continue
+            receipt = stored_to_receipt(receipts[part.index])
+            where = f"{job.post.rel} part {part.index + 1} on {NETWORK_NAMES[network]}"
+            try:
+                if not needs_edit(receipt, job.outgoing, part):
+                    continue
+                self._retrying(functools.partial(edit, receipt, job.outgoing, part), where)
+            except AdapterError as exc:
+                outcome.state, outcome.message = (
+                    FAILED,
+                    f"part {part.index + 1} not corrected: {exc.message}",
+                )
+                return
+            changed += 1
+            self.mark(job.post.path, network, "edited", part.index, dt.datetime.now(dt.UTC))
+            self.progress(f"{where}: corrected in place")
+        outcome.state = PUBLISHED
+        outcome.message = (
+            f"corrected {changed} part(s) in place" if changed else "already up to date"
+        )
+
+    def _retrying(self, call: Callable[[], object], where: str) -> None:
+        """A call that is safe to repeat (a delete, an edit), with the run's retry policy."""
+        delay = self.policy.backoff
+        for attempt in range(1, self.policy.attempts + 1):
+            try:
+                call()
+            except NotSent as exc:
+                if not exc.retryable or attempt == self.policy.attempts:
+                    raise
+                wait = exc.retry_after if exc.retry_after is not None else delay
+                if wait > self.policy.max_wait:
+                    raise
+                self.progress(f"{where}: {exc.message}; trying again in {max(wait, 0):.1f} s")
+                self.sleep(max(wait, 0.0))
+                delay *= 2
+            else:
+                return
+
     def _attempt(
         self,
         adapter: Adapter,
@@ -313,6 +413,16 @@ def plan(
     """Decide what is due from the files alone, and the state of everything else."""
     jobs: list[Job] = []
     report = PublishReport()
+    reasons: dict[str, str] = {}
+
+    def gated(post: Post) -> str:
+        """Why the approval gate holds `post` ("" when it may go); asked once per post."""
+        if gate is None:
+            return ""
+        if post.rel not in reasons:
+            reasons[post.rel] = gate(post) or ""
+        return reasons[post.rel]
+
     ordered = sorted(
         posts,
         key=lambda item: (
@@ -330,9 +440,34 @@ def plan(
                     network, EXAMPLE, message="example: true"
                 )
             continue
-        held: str | None = None
+        if post.retract:
+            # Nothing more is sent; what went out is deleted (reviewed like any change).
+            for network in post.receipts:
+                state = state_of(post, network, now)
+                if state == RETRACTED or not any(r.id for r in post.receipts[network]):
+                    outcome.networks[network] = NetworkOutcome(network, RETRACTED)
+                elif reason := gated(post):
+                    outcome.networks[network] = NetworkOutcome(network, HELD, message=reason)
+                else:
+                    outcome.networks[network] = NetworkOutcome(network, DUE)
+                    jobs.append(Job(post, outgoing_for(post, network, root), 0, "retract"))
+            continue
         for network in networks:
             state = state_of(post, network, now)
+            if state == PUBLISHED and post.edit and result.ok:
+                if network not in EDITABLE:
+                    outcome.networks[network] = NetworkOutcome(
+                        network,
+                        PUBLISHED,
+                        message=f"edit: true — {NETWORK_NAMES[network]} cannot edit a published "
+                        "post, so the correction is not applied there (retract it to remove it)",
+                    )
+                elif reason := gated(post):
+                    outcome.networks[network] = NetworkOutcome(network, HELD, message=reason)
+                else:
+                    outcome.networks[network] = NetworkOutcome(network, PUBLISHED)
+                    jobs.append(Job(post, outgoing_for(post, network, root), 0, "edit"))
+                continue
             if state != DUE:
                 outcome.networks[network] = NetworkOutcome(network, state)
                 continue
@@ -342,10 +477,8 @@ def plan(
                     network, INVALID, message=f"not sent: line {first.line}: {first.message}"
                 )
                 continue
-            if gate is not None and held is None:
-                held = gate(post) or ""
-            if held:
-                outcome.networks[network] = NetworkOutcome(network, HELD, message=held)
+            if reason := gated(post):
+                outcome.networks[network] = NetworkOutcome(network, HELD, message=reason)
                 continue
             start = len(post.receipts.get(network, ()))
             outcome.networks[network] = NetworkOutcome(network, DUE)

@@ -10,13 +10,29 @@ from __future__ import annotations
 import subprocess
 from typing import Any
 
-from clarion.frontmatter import FrontMatterError, load
-from clarion.result import ERROR, CheckResult
+from clarion.compose import NETWORK_NAMES
+from clarion.frontmatter import FrontMatterError, load, split_parts
+from clarion.publish import EDITABLE
+from clarion.result import ERROR, WARNING, CheckResult, PostResult
 from clarion.settings import NETWORKS, Settings
 
 
 def _git(settings: Settings, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], cwd=settings.root, capture_output=True, check=False)
+
+
+def _wording(raw: bytes) -> tuple[Any, ...] | None:
+    """What a post says: its parts, per-network texts and content warning."""
+    try:
+        doc = load(raw)
+    except FrontMatterError:
+        return None
+    parts = tuple(part.text for part in split_parts(doc.body, doc.body_line))
+    data = doc.data
+    overrides = tuple(
+        data[n].get("body") if isinstance(data.get(n), dict) else None for n in NETWORKS
+    )
+    return parts, overrides, data.get("content_warning")
 
 
 def _published(raw: bytes) -> dict[str, list[Any]]:
@@ -97,6 +113,7 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
                 )
             continue
         old = _published(shown.stdout)
+        _check_correction(post, settings, shown.stdout, current)
         for network in NETWORKS:
             if not _allowed(old.get(network, []), current.get(network, [])):
                 post.add(
@@ -109,6 +126,43 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
                     1,
                     network,
                 )
+
+
+def _check_correction(
+    post: PostResult, settings: Settings, base_raw: bytes, current: dict[str, list[Any]]
+) -> None:
+    """A published post whose text changed: flag it, and say what `edit: true` will do."""
+    out = [
+        n for n in NETWORKS if any(isinstance(e, dict) and "id" in e for e in current.get(n, []))
+    ]
+    if not out:
+        return
+    raw = (settings.root / post.path).read_bytes()
+    before, after = _wording(base_raw), _wording(raw)
+    if before is None or after is None or before == after:
+        return
+    data = load(raw).data
+    names = ", ".join(NETWORK_NAMES[n] for n in out)
+    editable = [NETWORK_NAMES[n] for n in out if n in EDITABLE]
+    fixed = [NETWORK_NAMES[n] for n in out if n not in EDITABLE]
+    if data.get("edit") is True:
+        message = (
+            f"the text of this published post changed: with edit: true it is corrected in "
+            f"place on {', '.join(editable) or 'no network'}"
+        )
+        if fixed:
+            message += f"; {', '.join(fixed)} cannot edit a published post and keep the old text"
+        post.add(WARNING, "published-text-changed", message, None, None)
+    elif data.get("retract") is not True:
+        post.add(
+            ERROR,
+            "published-text-changed",
+            f"this post is already published on {names}, so changing its text changes nothing "
+            "there: add 'edit: true' to correct it in place where the network allows it "
+            "(Mastodon), add 'retract: true' to delete it, or restore the published text",
+            None,
+            None,
+        )
 
 
 def _published_line(settings: Settings, rel: str) -> int | None:

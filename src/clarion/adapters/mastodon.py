@@ -379,6 +379,21 @@ class MastodonAdapter:
         return None
 
     # -- corrections -------------------------------------------------------------------------
+    def needs_edit(self, receipt: Receipt, outgoing: Outgoing, part: OutgoingPart) -> bool:
+        """Whether the status's source differs from `part` (so an edit is due).
+
+        Asking the server, not the file, makes a correction idempotent: applied
+        once, however many runs see `edit: true`.
+        """
+        api = self._connected()
+        if not receipt.id:
+            return False
+        source = self._call(api.status_source, receipt.id, doing=f"reading status {receipt.id}")
+        return bool(
+            source.get("text") != part.text
+            or (source.get("spoiler_text") or "") != (outgoing.spoiler or "")
+        )
+
     def edit(self, receipt: Receipt, outgoing: Outgoing, part: OutgoingPart) -> Receipt:
         """Replace a sent part's text, spoiler, language and alt texts (PUT /api/v1/statuses/:id).
 

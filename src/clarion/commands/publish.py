@@ -51,6 +51,16 @@ def adapter_factories(
     return {network: factory(network) for network in settings.accounts}
 
 
+def mark_in_file(path: Path, network: str, what: str, index: int, at: dt.datetime) -> None:
+    """Record a retraction or a correction on the part's receipt in the post file."""
+    from clarion.receipts import record_edit, record_retraction
+
+    if what == "retracted":
+        record_retraction(path, network, at, index=index)
+    else:
+        record_edit(path, network, index, at)
+
+
 def policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(settings.retries, settings.retry_backoff, settings.max_retry_wait)
 
@@ -101,7 +111,9 @@ def _summary(report: PublishReport, fmt: str) -> None:
         return
     for post in report.posts:
         states = [
-            n for n in post.networks.values() if n.state not in ("published", "example") or n.sent
+            n
+            for n in post.networks.values()
+            if n.state not in ("published", "example", "retracted") or n.sent or n.message
         ]
         if not states:
             continue
@@ -173,6 +185,7 @@ def _run_for_real(
         policy=policy(settings),
         progress=_progress,
         on_post_done=committed,
+        mark=mark_in_file,
     )
     try:
         publisher.run(jobs, report)
