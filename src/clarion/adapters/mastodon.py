@@ -132,6 +132,7 @@ class MastodonAdapter:
         self.media_timeout = media_timeout
         self.lookback_pages = lookback_pages
         self.lookback_window = lookback_window
+        self._created: set[str] = set()  # statuses this instance made in this run
         self._token = access_token
         self._sleep = sleep
         self._api: Mastodon | None = None
@@ -195,14 +196,17 @@ class MastodonAdapter:
             )
         in_reply_to = parent.id if parent is not None else None
 
-        try:
-            earlier = self._find_sent(outgoing, part, in_reply_to)
-        except MastodonError as exc:
-            raise self._refusal(
-                exc, f"reading the account's statuses before sending {where}"
-            ) from None
-        if earlier is not None:
-            return earlier
+        # A reply to a status this run created cannot have been sent by an earlier
+        # run: only then is the look-back skipped.
+        if in_reply_to is None or in_reply_to not in self._created:
+            try:
+                earlier = self._find_sent(outgoing, part, in_reply_to)
+            except MastodonError as exc:
+                raise self._refusal(
+                    exc, f"reading the account's statuses before sending {where}"
+                ) from None
+            if earlier is not None:
+                return earlier
 
         media_ids = self._upload(part.images, where)
         return self._post(outgoing, part, in_reply_to, media_ids, where)
@@ -258,7 +262,10 @@ class MastodonAdapter:
                 continue
             except MastodonError as exc:
                 raise self._refusal(exc, f"sending {where}") from None
-            return self._receipt(_record(status))
+            receipt = self._receipt(_record(status))
+            if receipt.id:
+                self._created.add(receipt.id)
+            return receipt
 
         # Every answer was lost: ask the account what it holds now.
         try:

@@ -16,7 +16,8 @@ class Sandbox:
     def __init__(self, latency: float = 0.0) -> None:
         # Handles the example posts mention resolve, as they would on the network.
         self.bluesky = BlueskyStandIn(latency=latency, other_handles=("atproto.com",))
-        self.mastodon = MastodonStandIn(latency=latency)
+        # Mastodon processes still images as they are uploaded (200, not 202).
+        self.mastodon = MastodonStandIn(latency=latency, media_processing_polls=0)
         self.x = XStandIn(latency)
         self.env: dict[str, str] = {}
 
