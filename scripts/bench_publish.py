@@ -86,7 +86,11 @@ def run_once(latency: float) -> tuple[float, float, float, dict[str, int]]:
             "x": len(box.x.requests),
         }
         if os.environ.get("BENCH_TRACE"):
-            for name, stand_in in (("bluesky", box.bluesky), ("mastodon", box.mastodon), ("x", box.x)):
+            for name, stand_in in (
+                ("bluesky", box.bluesky),
+                ("mastodon", box.mastodon),
+                ("x", box.x),
+            ):
                 for r in stand_in.requests:
                     print(f"{r.at - start:6.3f} {name:8} {r.method} {r.path}", file=sys.stderr)
         first = min(r.at for s in (box.bluesky, box.mastodon, box.x) for r in s.requests)

@@ -42,7 +42,9 @@ def test_untrusted_text_cannot_break_out(repo: Path, clarion: Run) -> None:
 
 def test_schedule_in_utc_and_the_repository_time_zone(repo: Path, clarion: Run) -> None:
     pyproject = repo / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"'))
+    pyproject.write_text(
+        pyproject.read_text().replace('timezone = "UTC"', 'timezone = "Asia/Tokyo"')
+    )
     _post(repo, "later.md", "---\nlang: en\npublish_at: 2027-01-15T09:00:00+01:00\n---\nSoon.\n")
     proc = clarion("preview", "posts/later.md", "--format", "markdown", cwd=repo)
     assert "2027-01-15 08:00 UTC (2027-01-15 17:00 Asia/Tokyo) at the earliest" in proc.stdout

@@ -67,8 +67,10 @@ def _rate_limit(network: str) -> Fault:
     reset = time.time() + 1
     headers = {
         "bluesky": {"ratelimit-reset": str(int(reset) + 1), "ratelimit-remaining": "0"},
-        "mastodon": {"X-RateLimit-Reset": dt.datetime.fromtimestamp(reset, dt.UTC).isoformat(),
-                     "X-RateLimit-Remaining": "0"},
+        "mastodon": {
+            "X-RateLimit-Reset": dt.datetime.fromtimestamp(reset, dt.UTC).isoformat(),
+            "X-RateLimit-Remaining": "0",
+        },
         "x": {"x-rate-limit-reset": str(int(reset) + 1), "x-rate-limit-remaining": "0"},
     }[network]
     body = {
@@ -76,13 +78,19 @@ def _rate_limit(network: str) -> Fault:
         "mastodon": b'{"error":"Too many requests"}',
         "x": b'{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}',
     }[network]
-    return Fault("status", status=429, body=body, headers={"Content-Type": "application/json", **headers})
+    return Fault(
+        "status", status=429, body=body, headers={"Content-Type": "application/json", **headers}
+    )
 
 
 FAULTS = {
     "server-error-on-part-2": lambda network: Fault(
-        "status", status=500, skip=1, body=b'{"error":"InternalServerError"}',
-        headers={"Content-Type": "application/json"}),
+        "status",
+        status=500,
+        skip=1,
+        body=b'{"error":"InternalServerError"}',
+        headers={"Content-Type": "application/json"},
+    ),
     "rate-limited": _rate_limit,
     "answer-lost-after-accepting": lambda network: Fault("hang", skip=1, seconds=3),
     "connection-reset": lambda network: Fault("reset", skip=1),
@@ -144,7 +152,7 @@ def test_killed_between_a_post_and_its_receipt(world: World) -> None:
     world.publish_and_kill_when(lambda: all(world.created(n) == 2 for n in NETWORKS))
     # Part 1's receipts were written the moment each part 1 went out; part 2 has none.
     killed = read_post(world.work / "posts" / "2026" / "launch.md", world.work)
-    assert {n: len(r) for n, r in killed.receipts.items()} == {n: 1 for n in NETWORKS}
+    assert {n: len(r) for n, r in killed.receipts.items()} == dict.fromkeys(NETWORKS, 1)
     rerun = world.publish()
     assert rerun.returncode == 1, rerun.stdout + rerun.stderr
     assert_complete(world, "bluesky")
@@ -205,5 +213,3 @@ def test_dry_run_sends_nothing_and_changes_nothing(world: World) -> None:
     for network in NETWORKS:
         assert world.created(network) == 0
     assert (world.work / "posts" / "2026" / "launch.md").read_text() == before
-
-

@@ -49,9 +49,16 @@ PNG = bytes.fromhex(
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Author", "GIT_AUTHOR_EMAIL": "author@example.org",
-           "GIT_COMMITTER_NAME": "Author", "GIT_COMMITTER_EMAIL": "author@example.org"}
-    proc = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Author",
+        "GIT_AUTHOR_EMAIL": "author@example.org",
+        "GIT_COMMITTER_NAME": "Author",
+        "GIT_COMMITTER_EMAIL": "author@example.org",
+    }
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
     return proc.stdout
 
 
@@ -89,10 +96,11 @@ class World:
         git(self.work, "commit", "-qm", "Add posts")
         git(self.work, "push", "-q", "origin", "main")
         git(self.root, "clone", "-q", str(self.remote), str(self.other))
-        bluesky, bluesky_env = self.box.bluesky.sandbox_settings()
-        mastodon, mastodon_env = self.box.mastodon.sandbox_settings()
-        x, x_env = self.box.x.sandbox_settings()
-        self.env = {**bluesky_env, **mastodon_env, **x_env}
+        self.env = {
+            **self.box.bluesky.sandbox_settings()[1],
+            **self.box.mastodon.sandbox_settings()[1],
+            **self.box.x.sandbox_settings()[1],
+        }
 
     def pyproject(self) -> str:
         bluesky, _ = self.box.bluesky.sandbox_settings()
@@ -134,16 +142,28 @@ api = "{x.api}"
         env.update(overrides or {})
         return env
 
-    def publish(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def publish(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            self.command(*args), cwd=self.work, env=self._env(env), capture_output=True,
-            text=True, timeout=120, check=False,
+            self.command(*args),
+            cwd=self.work,
+            env=self._env(env),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
     def publish_and_kill_when(self, ready: Callable[[], bool]) -> None:
         """Start a publish run and SIGKILL it once `ready()` holds."""
-        proc = subprocess.Popen(self.command(), cwd=self.work, env=self._env(None),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            self.command(),
+            cwd=self.work,
+            env=self._env(None),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while not ready():
             if time.monotonic() > deadline or proc.poll() is not None:
@@ -165,5 +185,3 @@ api = "{x.api}"
         method, path = CREATE[network]
         fault.method, fault.path_prefix = method, path
         self.stand_in(network).inject(fault)
-
-

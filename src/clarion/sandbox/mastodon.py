@@ -100,7 +100,7 @@ _REMOTE_MENTION_RE = re.compile(r"(^|[^/\w])@(([a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]+
 
 def _fallback_length(text: str, spoiler: str) -> int:
     """Mastodon's rule, simplified, until clarion.text.mastodon exists."""
-    import regex  # type: ignore[import-untyped,unused-ignore]  # noqa: PLC0415
+    import regex  # type: ignore[import-untyped,unused-ignore]
 
     countable = _URL_RE.sub("x" * CHARACTERS_RESERVED_PER_URL, text)
     countable = _REMOTE_MENTION_RE.sub(r"\1@\3", countable)

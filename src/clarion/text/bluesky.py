@@ -316,7 +316,7 @@ class _TagPatterns:
 @functools.cache
 def _tag_patterns() -> _TagPatterns:
     # \p{P}, which `re` lacks; imported when a text first has a "#".
-    import regex  # noqa: PLC0415
+    import regex
 
     blank = _JS_SPACE + _ZERO_WIDTH
     # TAG_REGEX after its "#": JavaScript's \d (with the u flag) is [0-9].
@@ -452,7 +452,7 @@ def _ipv4(labels: list[str]) -> str | None:
 
 def _to_ascii(host: str) -> str | None:
     """UTS #46 processing (non-transitional), then punycode for each label."""
-    import idna  # noqa: PLC0415 (installed with requests; only for non-ASCII hosts)
+    import idna
 
     try:
         mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
@@ -665,4 +665,4 @@ zero zip zm zone zuerich zw ελ ευ бг бел дети ею католик �
 政务 政府 新加坡 新闻 时尚 書籍 机构 淡马锡 游戏 澳門 点看
 移动 组织机构 网址 网店 网站 网络 联通 谷歌 购物 通販 集团
 電訊盈科 飞利浦 食品 餐厅 香格里拉 香港 닷넷 닷컴 삼성 한국
-"""  # noqa: RUF001 (Cyrillic and Greek domains)
+"""

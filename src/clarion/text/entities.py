@@ -107,7 +107,7 @@ def grapheme_count(text: str) -> int:
 
 @functools.cache
 def _cluster() -> regex.Pattern[str]:
-    import regex  # noqa: PLC0415 (imported when a text first needs it)
+    import regex
 
     return regex.compile(r"\X")
 

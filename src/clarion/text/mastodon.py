@@ -247,7 +247,7 @@ _WORD = r"[\p{L}\p{M}\p{Nd}\p{Pc}]"
 
 @functools.cache
 def _mention() -> regex.Pattern[str]:
-    import regex  # noqa: PLC0415 (imported when needed)
+    import regex
 
     username = r"(?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
     return regex.compile(rf"(?<![=/]|{_WORD})@({username}(?:@{_WORD}+(?:[.-]+{_WORD}+)*)?)")
