@@ -70,15 +70,17 @@ def _print_dry_run(jobs: Sequence[Job]) -> None:
         print("nothing is due")
     for job in jobs:
         out = job.outgoing
-        print(f"{job.post.rel} → {NETWORK_NAMES[out.network]}")
+        print(untrusted(f"{job.post.rel} → {NETWORK_NAMES[out.network]}"))
         for part in out.parts[job.start :]:
             print(f"  part {part.index + 1}/{len(out.parts)}:")
             for line in part.text.split("\n"):
                 print(f"    | {untrusted(line)}")
             for image in part.images:
                 print(
-                    f"    image {image.path.name} ({image.mime}, {image.width}×{image.height}), "
-                    f"alt: {untrusted(image.alt)}"
+                    untrusted(
+                        f"    image {image.path.name} ({image.mime}, "
+                        f"{image.width}×{image.height}), alt: {image.alt}"
+                    )
                 )
             if part.link is not None:
                 print(f"    link card: {untrusted(part.link.title)} <{untrusted(part.link.url)}>")
@@ -117,15 +119,15 @@ def _summary(report: PublishReport, fmt: str) -> None:
         ]
         if not states:
             continue
-        print(post.path)
+        print(untrusted(post.path))
         for n in states:
             line = f"  {NETWORK_NAMES[n.network]}: {n.state}"
             urls = [r.url for _, r in n.sent if r.url]
             if urls:
                 line += " " + " ".join(urls)
             if n.message:
-                line += f" — {untrusted(n.message)}"
-            print(line)
+                line += f" — {n.message}"
+            print(untrusted(line))
     for network, message in report.auth_failures.items():
         print(f"{NETWORK_NAMES[network]}: {untrusted(message)}")
 
@@ -225,5 +227,5 @@ def _run_sandbox(
         _summary(report, fmt)
         if fmt == "text":
             print()
-            print(box.describe())
+            print(untrusted(box.describe()))
     return 1 if report.failed else 0

@@ -20,7 +20,7 @@ def run(settings: Settings) -> int:
         post = read_post(path, settings.root)
         result = check_post(post, settings)
         tag = " (example)" if post.example else ""
-        print(f"{post.rel}{tag}")
+        print(untrusted(f"{post.rel}{tag}"))
         for network in post.networks(settings.platforms):
             state = state_of(post, network, now)
             if state == DUE and not result.ok:

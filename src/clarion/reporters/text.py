@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from clarion.logsafe import untrusted
 from clarion.result import CheckResult
 
 
@@ -17,7 +18,8 @@ def report(result: CheckResult, out: TextIO) -> None:
     for post in result.posts:
         for problem in post.problems:
             where = location(post.path, problem.line, problem.column)
-            out.write(f"{where}: {problem.severity}[{problem.code}]: {problem.message}\n")
+            line = f"{where}: {problem.severity}[{problem.code}]: {problem.message}"
+            out.write(untrusted(line) + "\n")
     n = len(result.posts)
     bad = sum(1 for post in result.posts if not post.ok)
     summary = (
