@@ -73,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except ClarionError as exc:
-        print(f"clarion: {exc.message}", file=sys.stderr)
+        from clarion.logsafe import untrusted
+
+        print(untrusted(f"clarion: {exc.message}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -41,7 +41,7 @@ def run(settings: Settings, paths: Sequence[Path], fmt: str) -> int:
         json.dump({"posts": [r.as_json() for _, r in items]}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
     elif fmt == "markdown":
-        sys.stdout.write(render_markdown(items, context(settings, os.environ)))
+        sys.stdout.write(untrusted(render_markdown(items, context(settings, os.environ))))
     else:
         sys.stdout.write(untrusted(render_text(items, context(settings, os.environ))))
     return 0 if all(r.ok for _, r in items) else 1

@@ -1,0 +1,388 @@
+"""The workflows, run for real by act on this machine: check.yml on pull
+requests, preview-comment.yml after it, publish.yml on a merge.
+
+Each test builds a small GitHub out of real parts: a bare remote, clones of it
+for the pull request and the default branch, the GitHub API stand-in
+(tests/github_api.py) and, for publishing, the network stand-ins (Sandbox).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clarion.sandbox.networks import Sandbox
+from tests.github_api import APP_LOGIN, GitHubAPI
+from tests.workflows.actkit import (
+    OFFLINE_ACCOUNTS,
+    Act,
+    ActResult,
+    Template,
+    World,
+    artifact,
+    commit,
+    git,
+    git_server,
+    pull_request_event,
+    push_event,
+    settings_toml,
+    workflow_run_event,
+    write,
+)
+from tests.workflows.conftest import WORKFLOW_TOKEN
+
+pytestmark = pytest.mark.slow
+
+MARKER = "<!-- clarion-preview -->"
+APP_TOKEN = "ghs_app4242installationtoken"  # what the create-github-app-token stand-in makes
+
+POST = """\
+---
+platforms: [bluesky, mastodon, x]
+lang: en
+---
+The spring sprint starts on Monday! Join us https://example.org/sprint #Sprint
+"""
+
+POST_EDITED = """\
+---
+platforms: [bluesky, mastodon, x]
+lang: en
+---
+The spring sprint starts on Tuesday, a day later! https://example.org/sprint #Sprint
+"""
+
+# Part 2 (line 9) is too long for X.
+TOO_LONG = (
+    "---\nlang: en\nplatforms: [x]\n---\nFirst part is fine.\n\n---\n\n" + "word " * 70 + "\n"
+)
+
+# Workflow commands in a post's text must stay text.
+INJECTION = """\
+---
+platforms: [bluesky, mastodon, x]
+lang: en
+---
+Release notes are out.
+::add-mask::notes
+::set-output name=a::b
+::stop-commands::pause
+##[add-mask]Release
+"""
+
+
+def offline_world(root: Path, template: Template) -> World:
+    return World(root, template, settings_toml(require_approval=False, accounts=OFFLINE_ACCOUNTS))
+
+
+def open_pull_request(world: World, post: str, text: str) -> tuple[Path, str, str]:
+    """A contributor's clone on branch `feature` adding `post`: (clone, base, head)."""
+    clone = world.clone("contributor")
+    git(clone, "checkout", "-q", "-b", "feature")
+    write(clone, post, text)
+    return clone, world.remote_sha(), commit(clone, f"Add {post}")
+
+
+def check(act: Act, clone: Path, number: int, base: str, head: str, run_id: int) -> ActResult:
+    return act.run(
+        clone, "check.yml", "pull_request", pull_request_event(number, head, base), run_id=run_id
+    )
+
+
+def comment(
+    act: Act, api: GitHubAPI, workdir: Path, run_id: int, head: str, check_run: int
+) -> ActResult:
+    # preview-comment.yml checks nothing out: act still needs a folder to run in.
+    return act.run(
+        workdir,
+        "preview-comment.yml",
+        "workflow_run",
+        workflow_run_event(check_run, head, "success"),
+        run_id=run_id,
+        secrets={"GITHUB_TOKEN": WORKFLOW_TOKEN},
+        env={"GITHUB_API_URL": api.url},
+    )
+
+
+def test_a_valid_post_is_checked_previewed_and_commented_once(
+    tmp_path: Path, template: Template, act: Act, github_api: GitHubAPI
+) -> None:
+    world = offline_world(tmp_path / "world", template)
+    clone, base, head = open_pull_request(world, "posts/2026/sprint.md", POST)
+    github_api.add_pull(7, head, base, merged=False)
+
+    checked = check(act, clone, 7, base, head, run_id=101)
+    assert checked.ok, checked.output
+    assert not checked.lines("❗"), checked.output
+    uploaded = artifact(act, 101)
+    assert (uploaded / "pr-number").read_text().strip() == "7"
+    assert (uploaded / "head-sha").read_text().strip() == head
+    preview = (uploaded / "preview.md").read_text()
+    assert preview.startswith(MARKER)
+    assert "The spring sprint starts on Monday!" in preview
+
+    commented = comment(act, github_api, clone, 201, head, check_run=101)
+    assert commented.ok, commented.output
+    [first] = github_api.comments_on(7)
+    assert first.user == APP_LOGIN
+    assert first.body == preview
+
+    # A second push: a new head, a second check, a second comment run.
+    write(clone, "posts/2026/sprint.md", POST_EDITED)
+    second_head = commit(clone, "Move the sprint to Tuesday")
+    github_api.pulls[7].head_sha = second_head
+    rechecked = check(act, clone, 7, base, second_head, run_id=102)
+    assert rechecked.ok, rechecked.output
+    recommented = comment(act, github_api, clone, 202, second_head, check_run=102)
+    assert recommented.ok, recommented.output
+    [edited] = github_api.comments_on(7)
+    assert edited.id == first.id
+    assert "starts on Tuesday, a day later!" in edited.body
+    assert "starts on Monday" not in edited.body
+
+    # The first check's run finishing late changes nothing: its head is old.
+    late = comment(act, github_api, clone, 203, head, check_run=101)
+    assert late.ok, late.output
+    assert "Not commenting" in late.output
+    [still] = github_api.comments_on(7)
+    assert still.body == edited.body
+    assert [c for c in github_api.paths_requested() if c.startswith("POST")] == [
+        "POST /repos/octo-org/announcements/issues/7/comments"
+    ]
+
+
+def test_an_invalid_post_fails_the_check_on_its_line_and_still_uploads_the_preview(
+    tmp_path: Path, template: Template, act: Act
+) -> None:
+    world = offline_world(tmp_path / "world", template)
+    clone, base, head = open_pull_request(world, "posts/2026/long.md", TOO_LONG)
+
+    checked = check(act, clone, 8, base, head, run_id=111)
+
+    assert not checked.ok
+    [annotation] = checked.lines("::error file=")
+    assert "::error file=posts/2026/long.md,line=9," in annotation
+    assert "x-too-long" in annotation
+    assert "🏁  Job failed" in checked.output
+    uploaded = artifact(act, 111)
+    assert (uploaded / "pr-number").read_text().strip() == "8"
+    assert "349/280" in (uploaded / "preview.md").read_text()
+
+
+def test_a_post_cannot_issue_workflow_commands(
+    tmp_path: Path, template: Template, act: Act
+) -> None:
+    world = offline_world(tmp_path / "world", template)
+    clone, base, head = open_pull_request(world, "posts/2026/notes.md", INJECTION)
+
+    checked = check(act, clone, 9, base, head, run_id=121)
+
+    assert checked.ok, checked.output
+    printed = "\n".join(checked.printed())
+    # The text is in the log, readable...
+    assert "Release notes are out." in printed
+    assert "add-mask" in printed
+    # ...and act ran none of it: nothing masked, no output set, commands not stopped.
+    assert "***" not in checked.output
+    assert "a" not in checked.outputs_set()
+    assert "::set-output:: a=b" not in checked.output
+    assert "stop-commands" not in "".join(checked.lines("⚙"))
+    # GitHub's runner also reads `##[command]` anywhere in a line (act only at
+    # its start): the text printed must not hold one either.
+    assert "##[add-mask]" not in printed
+    assert "::add-mask::" not in printed
+
+
+def test_a_merge_publishes_to_the_networks_and_pushes_the_receipts(
+    tmp_path: Path, template: Template, act: Act, sandbox: Sandbox
+) -> None:
+    accounts, secrets = sandbox_accounts(sandbox)
+    world = World(
+        tmp_path / "world",
+        template,
+        settings_toml(require_approval=False, accounts=accounts),
+        {"posts/2026/sprint.md": POST},
+    )
+    # GitHub over HTTP, accepting only the GitHub App's token (the stand-in
+    # action makes it from the App id), so the push shows which token git sent.
+    with git_server(world.root, APP_TOKEN) as server:
+        main = world.root / "main"
+        git(world.root, *server.clone_args(), "clone", "-q", f"{server.url}/remote.git", str(main))
+        assert "extraheader" not in git(main, "config", "--list").lower()
+        server.authorizations.clear()
+
+        published = act.run(
+            main,
+            "publish.yml",
+            "push",
+            push_event("0" * 40, world.remote_sha()),
+            run_id=301,
+            secrets={
+                **secrets,
+                "GITHUB_TOKEN": WORKFLOW_TOKEN,
+                "CLARION_APP_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\ntest\n-----END PRIVATE KEY-----",
+            },
+            variables={"CLARION_APP_ID": "4242"},
+            env={"GITHUB_SERVER_URL": server.url},
+        )
+
+    assert published.ok, published.output
+    assert [len(sandbox.bluesky.received()), len(sandbox.mastodon.received())] == [1, 1]
+    assert len(sandbox.x.received()) == 1
+    assert world.remote_log()[0] == "Record receipts for posts/2026/sprint.md [skip ci]"
+    text = world.remote_file("posts/2026/sprint.md")
+    assert "published:" in text
+    posted = json.loads(published.outputs_set()["posted"])
+    assert {item["network"] for item in posted} == {"bluesky", "mastodon", "x"}
+    assert all(item["url"] in text for item in posted)
+    # The App's token, and only it, went to git; the log never shows it.
+    assert server.pushes >= 1
+    assert set(server.authorizations) == {"basic " + server.expected().split(" ", 1)[1]}
+    assert APP_TOKEN not in published.output
+    assert "pushed 1 commit to origin/main" in "\n".join(published.printed())
+
+
+def test_a_post_pushed_without_a_pull_request_is_held(
+    tmp_path: Path, template: Template, act: Act, sandbox: Sandbox, github_api: GitHubAPI
+) -> None:
+    accounts, secrets = sandbox_accounts(sandbox)
+    world = World(
+        tmp_path / "world", template, settings_toml(require_approval=True, accounts=accounts)
+    )
+    main = world.clone("main")
+    before = world.remote_sha()
+    write(main, "posts/2026/sprint.md", POST)
+    after = commit(main, "Straight to main")
+    git(main, "push", "-q", "origin", "main")
+    github_api.git_dir = world.remote
+
+    held = act.run(
+        main,
+        "publish.yml",
+        "push",
+        push_event(before, after),
+        run_id=401,
+        secrets={**secrets, "GITHUB_TOKEN": WORKFLOW_TOKEN},
+        env={"GITHUB_API_URL": github_api.url},
+    )
+
+    assert held.ok, held.output
+    assert held.lines("held")
+    assert [item["path"] for item in json.loads(held.outputs_set()["held"])] == [
+        "posts/2026/sprint.md"
+    ] * 3
+    assert json.loads(held.outputs_set()["posted"]) == []
+    assert not sandbox.bluesky.received()
+    assert not sandbox.mastodon.received()
+    assert not sandbox.x.received()
+    assert world.remote_sha() == after
+
+
+def sandbox_accounts(box: Sandbox) -> tuple[str, dict[str, str]]:
+    """pyproject.toml's accounts pointing at the stand-ins, and their credentials."""
+    bluesky, bluesky_env = box.bluesky.sandbox_settings()
+    mastodon, mastodon_env = box.mastodon.sandbox_settings()
+    x, x_env = box.x.sandbox_settings()
+    accounts = f"""\
+[tool.clarion.accounts.bluesky]
+handle = "{bluesky.handle}"
+service = "{bluesky.service}"
+
+[tool.clarion.accounts.mastodon]
+instance = "{mastodon.instance}"
+
+[tool.clarion.accounts.x]
+handle = "{x.handle}"
+api = "{x.api}"
+"""
+    return accounts, {**bluesky_env, **mastodon_env, **x_env}
+
+
+def test_a_tooling_change_checks_every_post_and_leaves_no_comment(
+    tmp_path: Path, template: Template, act: Act, github_api: GitHubAPI
+) -> None:
+    # A post that is valid today, on the default branch.
+    world = World(
+        tmp_path / "world",
+        template,
+        settings_toml(require_approval=False, accounts=OFFLINE_ACCOUNTS),
+        {"posts/2026/sprint.md": POST},
+    )
+    clone = world.clone("maintainer")
+    git(clone, "checkout", "-q", "-b", "feature")
+    base = world.remote_sha()
+    # The pull request changes no post, only the rules: Mastodon's limit drops to 50.
+    pyproject = clone / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'instance = "https://mastodon.example"\nmax_characters = 500',
+            'instance = "https://mastodon.example"\nmax_characters = 50',
+        ),
+    )
+    head = commit(clone, "Lower the Mastodon limit")
+    github_api.add_pull(12, head, base, merged=False)
+
+    checked = check(act, clone, 12, base, head, run_id=131)
+
+    assert not checked.ok
+    [annotation] = checked.lines("❗  ::error file=")
+    assert "file=posts/2026/sprint.md,line=5," in annotation
+    assert "mastodon-too-long" in annotation
+    uploaded = artifact(act, 131)
+    assert sorted(p.name for p in uploaded.iterdir()) == ["head-sha", "pr-number"]
+
+    commented = comment(act, github_api, clone, 231, head, check_run=131)
+    assert commented.ok, commented.output
+    assert "changes no post: no comment" in commented.output
+    assert github_api.comments_on(12) == []
+
+
+def test_the_preview_comment_reads_the_artifact_as_untrusted_data(
+    tmp_path: Path, template: Template, act: Act, github_api: GitHubAPI
+) -> None:
+    world = offline_world(tmp_path / "world", template)
+    workdir = world.clone("default-branch")
+    head = "a" * 40
+    github_api.add_pull(21, head, "b" * 40, merged=False)
+    github_api.add_pull(22, "c" * 40, "b" * 40, merged=False)
+    github_api.add_comment(21, f"{MARKER}\nA comment by someone else", user="mallory")
+
+    def forged(run_id: int, number: str, preview: str | None) -> Path:
+        folder = artifact(act, run_id)
+        folder.mkdir(parents=True)
+        (folder / "pr-number").write_text(number)
+        (folder / "head-sha").write_text(head)
+        if preview is not None:
+            (folder / "preview.md").write_text(preview)
+        return folder
+
+    # Not a number: refused.
+    forged(141, "21\n::add-mask::x", "hello")
+    refused = comment(act, github_api, workdir, 241, head, check_run=141)
+    assert not refused.ok
+    assert "the artifact's pr-number is not a number" in refused.output
+
+    # Another pull request's number: its head is not the commit checked.
+    forged(142, "22", "hello")
+    elsewhere = comment(act, github_api, workdir, 242, head, check_run=142)
+    assert elsewhere.ok, elsewhere.output
+    assert "Not commenting" in elsewhere.output
+    assert github_api.comments_on(22) == []
+
+    # No artifact at all (the check stopped early): nothing to do.
+    missing = comment(act, github_api, workdir, 243, head, check_run=143)
+    assert missing.ok, missing.output
+
+    # Too long, and without the marker: cut, marked, and a new comment of
+    # our own (the look-alike by another user is left alone).
+    forged(144, "21", "x" * 200_000)
+    commented = comment(act, github_api, workdir, 244, head, check_run=144)
+    assert commented.ok, commented.output
+    theirs, ours = github_api.comments_on(21)
+    assert theirs.body == f"{MARKER}\nA comment by someone else"
+    assert ours.user == APP_LOGIN
+    assert ours.body.startswith(MARKER + "\n")
+    assert 60_000 <= len(ours.body) < 60_200
+    assert ours.body.endswith("*(The preview was cut here: it is too long.)*\n")
