@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     importer = sub.add_parser("import", help="bring a network's history into posts/archive/")
     importer.add_argument("kind", choices=("x-archive", "mastodon-outbox", "bluesky-car"))
     importer.add_argument("path", type=Path, metavar="PATH")
+    importer.add_argument(
+        "--include-retweets", action="store_true", help="x-archive: import retweets as well"
+    )
+    importer.add_argument(
+        "--include-replies", action="store_true", help="import replies to other accounts as well"
+    )
+    importer.add_argument(
+        "--handle", metavar="HANDLE", help="bluesky-car: the handle in post URLs (default: the DID)"
+    )
 
     site = sub.add_parser("site", help="build the static archive site with Atom and JSON feeds")
     site.add_argument("outdir", type=Path, metavar="OUTDIR")
@@ -117,7 +126,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         from clarion.commands.importing import run as run_import
 
-        return run_import(settings, args.kind, args.path)
+        return run_import(
+            settings,
+            args.kind,
+            args.path,
+            include_retweets=args.include_retweets,
+            include_replies=args.include_replies,
+            handle=args.handle,
+        )
     if args.command == "site":
         from clarion.commands.site import run as site
 

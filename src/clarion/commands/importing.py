@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from clarion.errors import UsageError
+from clarion.errors import ClarionError, UsageError
 from clarion.importers import Harvest, Options
 from clarion.importers.writing import write_all
 from clarion.logsafe import untrusted
@@ -41,9 +41,18 @@ def run(
     with contextlib.ExitStack() as open_files:
         harvest = _read(network, path, options, open_files)
         _say(f"writing {len(harvest.entries):,} posts under {settings.posts}/archive/")
-        tally = write_all(harvest, settings, kind, _say)
+        try:
+            tally = write_all(harvest, settings, network, kind, _say)
+        except OSError as exc:
+            # What is written is whole: importing again carries on from there.
+            raise ClarionError(
+                f"cannot write {exc.filename or settings.posts}: {exc.strerror or exc}; "
+                "the posts written so far are complete, so import again once it is fixed"
+            ) from None
     seconds = time.monotonic() - started
-    _say(f"done in {seconds:.1f} s: {tally.summary(network)}")
+    _say(f"done in {seconds:.1f} s")
+    for line in tally.summary(network):
+        _say(line)
     return 0
 
 
