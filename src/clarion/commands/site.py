@@ -26,7 +26,7 @@ def run(settings: Settings, outdir: Path) -> int:
         )
     left_out = ", ".join(f"{n} {reason}" for reason, n in sorted(result.left_out.items()))
     print(
-        f"built {outdir}: {result.posts} post(s) on {result.pages} page(s), "
+        f"built {untrusted(str(outdir))}: {result.posts} post(s) on {result.pages} page(s), "
         f"{result.images} image(s), feed.atom and feed.json; "
         f"{result.written} file(s) written, {result.removed} removed"
         + (f"; left out: {left_out}" if left_out else "")
