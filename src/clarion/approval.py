@@ -22,7 +22,7 @@ def gate_from_env(settings: Settings, env: Mapping[str, str]) -> Gate:
     token = env.get("GITHUB_TOKEN")
     if not repository or not token:
         reason = (
-            "held: require_approval is on and approvals are read from GitHub, but "
+            "require_approval is on and approvals are read from GitHub, but "
             "GITHUB_REPOSITORY and GITHUB_TOKEN are not set (run in the publish workflow, "
             "or set require_approval = false in [tool.clarion] to publish without review)"
         )

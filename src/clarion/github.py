@@ -22,14 +22,19 @@ that file approved, the pull request's author excepted:
   permission needed; owners given by e-mail are not resolved.
 
 Anything that cannot be confirmed holds the post, with a message saying how to
-fix it; the gate never lets a post through on doubt. Answers are cached for
-the run, since posts share pull requests, CODEOWNERS files and teams.
+fix it: a file not committed, or changed in the checkout since; a commit GitHub
+does not have; a shallow checkout (its history is cut); an API that does not
+answer. The gate never lets a post through on doubt. A token GitHub refuses, an
+unknown repository or a malformed GITHUB_API_URL are configuration errors.
+Answers are cached for the run, since posts share pull requests, CODEOWNERS
+files and teams; once the API is found down, nothing more is asked.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import logging
 import math
 import os
 import re
@@ -38,8 +43,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
 
-from clarion.errors import ClarionError, ConfigError
+from clarion.errors import ClarionError, ConfigError, GitError
 from clarion.gitrepo import Repo, remove_published, repo_root
 from clarion.post import Post
 from clarion.settings import Settings
@@ -285,6 +291,10 @@ class GitHubClient:
         from github import Auth, Github
         from github.GithubRetry import GithubRetry
 
+        # PyGithub prints every refused or retried request to stderr (INFO); the
+        # gate says what went wrong in the post's held message instead.
+        logging.getLogger("github").setLevel(logging.WARNING)
+
         retry = GithubRetry(
             total=max(0, retries - 1),
             backoff_factor=backoff / 2,  # urllib3 doubles it from the second retry on
@@ -356,9 +366,19 @@ class GitHubClient:
 
         return self._cached(("default_branch",), ask)
 
-    def pulls_for(self, sha: str) -> tuple[PullRequest, ...]:
-        def ask() -> tuple[PullRequest, ...]:
+    def pulls_for(self, sha: str) -> tuple[PullRequest, ...] | None:
+        """The pull requests GitHub associates with commit `sha`; None if it has no such commit."""
+
+        def ask() -> tuple[PullRequest, ...] | None:
+            from github.GithubException import GithubException
+
             commit = self._repository().get_commit(sha)
+            try:
+                pulls = list(commit.get_pulls())
+            except GithubException as exc:
+                if exc.status in (404, 422):  # "No commit found for SHA"
+                    return None
+                raise
             return tuple(
                 PullRequest(
                     number=pull.number,
@@ -368,7 +388,7 @@ class GitHubClient:
                     head_sha=pull.head.sha,
                     merged=pull.merged_at is not None,
                 )
-                for pull in commit.get_pulls()
+                for pull in pulls
             )
 
         return self._cached(("pulls", sha), ask)
@@ -518,8 +538,8 @@ class ApprovalGate:
                 f"{post.rel}: its approval could not be confirmed, because {exc}; "
                 "it stays unpublished until a run can ask GitHub (the next run tries again)"
             )
-        except TeamUnreadable as exc:  # pragma: no cover - caught per pull request
-            return f"{post.rel}: team @{exc.team} could not be read: {TEAM_PERMISSION_HELP}"
+        except GitError as exc:
+            return f"{post.rel}: its history could not be read from git: {exc.message}"
         return None
 
     # ------------------------------------------------------------ what is sent
@@ -551,6 +571,11 @@ class ApprovalGate:
         sha = self._last_commit(sent)
         branch = self.client.default_branch()
         pulls = self.client.pulls_for(sha)
+        if pulls is None:
+            raise Held(
+                f"{sent.subject} last changed in commit {sha[:7]}, which GitHub does not have: "
+                f"publish from a checkout of {branch} as it is on GitHub"
+            )
         merged = [p for p in pulls if p.merged and p.base_ref == branch]
         if not merged:
             if pulls:
@@ -585,9 +610,8 @@ class ApprovalGate:
             )
         key = (sent.path, sent.is_post)
         if key not in self._last_change:
-            self._last_change[key] = self.repo.last_commit_touching(
-                sent.path, ignore_published=sent.is_post
-            )
+            sha = self.repo.last_commit_touching(sent.path, ignore_published=sent.is_post)
+            self._last_change[key] = self._not_before_a_copy(sent.path, sha)
         sha = self._last_change[key]
         if sha is None:
             raise Held(
@@ -674,8 +698,8 @@ class ApprovalGate:
             return (
                 f"{sent.subject}: the approval of {where} by {', '.join(stale)} was given before "
                 f"the file last changed (commit {sha[:7]}), so it does not cover what would be "
-                "sent: have a code owner approve the final version (a new pull request with the "
-                "change, approved after its last commit)"
+                f"sent: have a code owner approve {pull.ref} again as merged (an approval after "
+                "the merge counts), or approve a new pull request with the change"
             )
         withdrawn = [
             f"@{login} ({'requested changes' if r.state == 'CHANGES_REQUESTED' else 'dismissed'})"
@@ -769,18 +793,41 @@ class ApprovalGate:
         proc = self._git("cat-file", "blob", f"{commit}:{path}")
         return proc.stdout if proc.returncode == 0 else None
 
+    def _history(self, path: str) -> list[tuple[str, str, str]]:
+        """(commit, status, name) of each commit that touched `path`, renames followed."""
+        out = self._git(
+            "log", "--follow", "-z", "--format=%x01%H", "--name-status", "HEAD", "--", path
+        ).stdout.decode("utf-8", errors="replace")
+        history = []
+        for chunk in out.split("\x01")[1:]:
+            fields = [f.strip() for f in chunk.split("\0")]
+            if len(fields) >= 3:
+                # "A|M name", or "R100|C100 old new": the name here is the last one.
+                status = fields[1]
+                name = fields[3] if status[:1] in "RC" and len(fields) > 3 else fields[2]
+                history.append((fields[0], status, name))
+        return history
+
+    def _not_before_a_copy(self, path: str, sha: str | None) -> str | None:
+        """`sha`, unless the file was made as a copy of another after it: then that commit.
+
+        `git log --follow` follows copies as well as renames, so a new post that
+        is an exact copy of an approved one would otherwise borrow its approval.
+        """
+        if sha is None:
+            return None
+        for commit, status, _ in self._history(path):
+            if commit == sha:
+                return sha
+            if status.startswith("C"):
+                return commit
+        return sha
+
     def _name_at(self, path: str, sha: str) -> str:
         """The file's name in commit `sha` (it may have been renamed since)."""
         if self._local_blob(sha, path) is not None:
             return path
-        out = self._git(
-            "log", "--follow", "-z", "--format=%x01%H", "--name-only", "HEAD", "--", path
-        ).stdout.decode("utf-8", errors="replace")
-        for chunk in out.split("\x01")[1:]:
-            fields = chunk.split("\0")
-            if fields[0].strip() == sha and len(fields) > 1 and fields[1].strip():
-                return fields[1].strip()
-        return path
+        return next((name for commit, _, name in self._history(path) if commit == sha), path)
 
 
 def approval_gate(settings: Settings, env: Mapping[str, str]) -> Callable[[Post], str | None]:
@@ -803,8 +850,16 @@ def approval_gate(settings: Settings, env: Mapping[str, str]) -> Callable[[Post]
     except ClarionError as exc:
         not_git = f"the approval gate reads each post's history from git, and {exc.message}"
         return lambda _post: not_git
+    api_url = env.get("GITHUB_API_URL") or DEFAULT_API_URL
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"GITHUB_API_URL={api_url!r} is not an http(s) URL: leave it unset for "
+            f"{DEFAULT_API_URL}, or give your GitHub Enterprise API, e.g. "
+            "https://github.example.com/api/v3"
+        )
     client = GitHubClient(
-        env.get("GITHUB_API_URL") or DEFAULT_API_URL,
+        api_url,
         repository,
         token,
         timeout=settings.timeout,
