@@ -73,7 +73,12 @@ def _print_dry_run(jobs: Sequence[Job]) -> None:
         print(untrusted(f"{job.post.rel} → {NETWORK_NAMES[out.network]}"))
         for part in out.parts[job.start :]:
             print(f"  part {part.index + 1}/{len(out.parts)}:")
-            for line in part.text.split("\n"):
+            text = part.text
+            if out.network == "bluesky":
+                from clarion.text.bluesky import prepare
+
+                text = prepare(text).text  # long links shortened, as sent
+            for line in text.split("\n"):
                 print(f"    | {untrusted(line)}")
             for image in part.images:
                 print(

@@ -9,7 +9,7 @@ from clarion.commands import post_paths
 from clarion.compose import NETWORK_NAMES
 from clarion.logsafe import untrusted
 from clarion.post import read_post
-from clarion.publish import DUE, INVALID, PUBLISHED, SCHEDULED, state_of
+from clarion.publish import DUE, EXAMPLE, INVALID, PUBLISHED, SCHEDULED, state_of
 from clarion.settings import Settings
 
 
@@ -25,6 +25,8 @@ def run(settings: Settings) -> int:
             state = state_of(post, network, now)
             if state == DUE and not result.ok:
                 state = INVALID
+            elif state == DUE and post.example:
+                state = EXAMPLE  # only --sandbox and --dry-run send it
             counts[state] = counts.get(state, 0) + 1
             detail = ""
             if state == PUBLISHED:
