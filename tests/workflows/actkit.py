@@ -24,14 +24,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from tests.githttp import serve_git
 
 ROOT = Path(__file__).resolve().parents[2]
 STAND_INS = Path(__file__).parent / "actions"
@@ -445,73 +445,16 @@ def _scheme_lowered(authorization: str) -> str:
 def git_server(root: Path, token: str) -> Iterator[GitServer]:
     served = GitServer(root, token)
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
+    def authorise(headers: list[str], path: str) -> bool:
+        # The scheme is case-insensitive (actions/checkout and clarion send "basic").
+        given = [_scheme_lowered(value) for value in headers]
+        served.authorizations.append(" | ".join(given))
+        if given != [_scheme_lowered(served.expected())]:
+            return False
+        if urlsplit(path).path.endswith("/git-receive-pack"):
+            served.pushes += 1
+        return True
 
-        def do_GET(self) -> None:
-            self.answer()
-
-        def do_POST(self) -> None:
-            self.answer()
-
-        def answer(self) -> None:
-            # The scheme is case-insensitive (actions/checkout and clarion send "basic").
-            given = [
-                _scheme_lowered(value) for value in self.headers.get_all("Authorization") or []
-            ]
-            served.authorizations.append(" | ".join(given))
-            if given != [_scheme_lowered(served.expected())]:
-                self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            url = urlsplit(self.path)
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if url.path.endswith("/git-receive-pack"):
-                served.pushes += 1
-            cgi = {
-                "PATH": os.environ.get("PATH", ""),
-                "GIT_PROJECT_ROOT": str(served.root),
-                "GIT_HTTP_EXPORT_ALL": "1",
-                "GIT_CONFIG_NOSYSTEM": "1",
-                "GIT_CONFIG_GLOBAL": os.devnull,
-                "REQUEST_METHOD": self.command,
-                "PATH_INFO": url.path,
-                "QUERY_STRING": url.query,
-                "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-                "CONTENT_LENGTH": str(len(body)),
-                "REMOTE_USER": "x-access-token",  # authenticated, so pushing is allowed
-                "REMOTE_ADDR": "127.0.0.1",
-                "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
-                "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
-            }
-            proc = subprocess.run(
-                ["git", "http-backend"], input=body, env=cgi, capture_output=True, check=False
-            )
-            head, _, payload = proc.stdout.partition(b"\r\n\r\n")
-            status, headers = 200, []
-            for line in head.decode("latin-1").split("\r\n"):
-                name, _, value = line.partition(":")
-                if name.lower() == "status":
-                    status = int(value.split()[0])
-                elif name:
-                    headers.append((name, value.strip()))
-            self.send_response(status)
-            for name, value in headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    served.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve_git(root, authorise, realm="GitHub") as url:
+        served.url = url
         yield served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
