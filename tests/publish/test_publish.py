@@ -6,6 +6,7 @@ remote, and the other networks' posts went out."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,18 +165,35 @@ def test_killed_between_a_post_and_its_receipt(world: World) -> None:
     assert "needs-person" in rerun.stdout
 
 
-def test_branch_moved_before_the_push(world: World) -> None:
+def test_branch_moved_during_the_run(world: World) -> None:
+    """Someone pushes while the run is sending (X's first part is slow to
+    answer): the receipts are rebased onto their commit and pushed."""
+    world.fault("x", Fault("delay", seconds=1.0))  # under the 1.5 s timeout
+    run = subprocess.Popen(
+        world.command(),
+        cwd=world.work,
+        env=world._env(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while world.created("bluesky") < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
     (world.other / "posts" / "2026" / "other.md").write_text(
         "---\nplatforms: [bluesky]\nexample: true\n---\nPushed by someone else meanwhile.\n"
     )
     git(world.other, "add", ".")
     git(world.other, "commit", "-qm", "Another post")
     git(world.other, "push", "-q", "origin", "main")
-    proc = world.publish()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert run.poll() is None, "the run ended before the branch moved"
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 0, stdout + stderr
     for network in NETWORKS:
         assert_complete(world, network)
     assert "Pushed by someone else" in world.on_remote("2026/other.md")
+    log = git(world.remote, "log", "--format=%s", "main")
+    assert log.index("Record receipts") < log.index("Another post")  # rebased on top
 
 
 def test_push_refused_keeps_receipts_on_a_branch_and_nothing_is_reposted(world: World) -> None:
