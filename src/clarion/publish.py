@@ -209,6 +209,7 @@ class Publisher:
         self.on_post_done = on_post_done
         self.mark = mark or (lambda *_args: None)
         self._lock = threading.Lock()
+        self._done_lock = threading.Lock()
 
     def run(self, jobs: Sequence[Job], report: PublishReport) -> None:
         by_network: dict[str, list[Job]] = {}
@@ -224,7 +225,10 @@ class Publisher:
                 remaining[job.post.rel] -= 1
                 last = remaining[job.post.rel] == 0
             if last and self.on_post_done is not None:
-                self.on_post_done(job.post)
+                # One at a time: two networks may finish two posts at once, and
+                # the callback commits (git's index takes one writer).
+                with self._done_lock:
+                    self.on_post_done(job.post)
 
         def network_thread(network: str, queue: list[Job]) -> None:
             try:

@@ -231,3 +231,22 @@ def test_dry_run_sends_nothing_and_changes_nothing(world: World) -> None:
     for network in NETWORKS:
         assert world.created(network) == 0
     assert (world.work / "posts" / "2026" / "launch.md").read_text() == before
+
+
+def test_many_posts_each_committed_once(tmp_path: Path) -> None:
+    """Networks finish posts at the same moments: every post gets its own
+    receipts commit, and none is lost to git's index lock."""
+    posts = {
+        f"2026/note-{i}.md": f"---\nplatforms: [{network}]\nlang: en\n---\nNote {i} for {network}.\n"
+        for i in range(6)
+        for network in [NETWORKS[i % 3]]
+    }
+    with Sandbox() as box:
+        world = World(tmp_path, box)
+        world.setup(posts)
+        proc = world.publish()
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        log = git(world.remote, "log", "--format=%s", "main")
+        for name in posts:
+            assert log.count(f"Record receipts for posts/{name} [skip ci]") == 1
+            assert "published:" in world.on_remote(name)
