@@ -48,7 +48,7 @@ Part three of the thread.
 """
 
 
-def run_once(latency: float) -> tuple[float, float, float, dict[str, int]]:
+def run_once(latency: float) -> tuple[float, float, float, dict[str, int], float]:
     with tempfile.TemporaryDirectory() as tmp, Sandbox(latency=latency) as box:
         root = Path(tmp)
         bluesky, bluesky_env = box.bluesky.sandbox_settings()
@@ -93,8 +93,9 @@ def run_once(latency: float) -> tuple[float, float, float, dict[str, int]]:
             ):
                 for r in stand_in.requests:
                     print(f"{r.at - start:6.3f} {name:8} {r.method} {r.path}", file=sys.stderr)
-        first = min(r.at for s in (box.bluesky, box.mastodon, box.x) for r in s.requests)
-        return wall, max(counts.values()) * latency, first - start, counts
+        arrivals = [r.at for s in (box.bluesky, box.mastodon, box.x) for r in s.requests]
+        first, last = min(arrivals), max(arrivals) + latency
+        return wall, max(counts.values()) * latency, first - start, counts, last - first
 
 
 def main() -> None:
@@ -107,7 +108,12 @@ def main() -> None:
     critical = results[0][1]
     overhead = statistics.median(r[2] for r in results)
     counts = results[0][3]
+    network_phase = statistics.median(r[4] for r in results)
     print(f"requests per network: {counts}")
+    print(
+        f"network phase (first request to last answer): {network_phase:.2f} s, "
+        f"{network_phase / critical:.2f}× the critical path"
+    )
     print(
         f"wall {wall:.2f} s (median of {args.runs}); critical path {critical:.2f} s "
         f"({max(counts.values())} requests × {args.latency * 1000:.0f} ms); "
