@@ -138,3 +138,18 @@ def test_base_flags_hand_edited_receipts(repo: Path, clarion: Run) -> None:
     assert posts["posts/settled.md"] == []
     assert posts["posts/new.md"] == ["receipt-in-new-file"]
     assert proc.returncode == 1
+
+
+def test_mastodon_counts_the_spoiler_on_every_part(repo: Path, clarion: Run) -> None:
+    """Each part of a thread goes out with the content warning, which Mastodon counts."""
+    _post(
+        repo,
+        "cw.md",
+        "---\nplatforms: [mastodon]\ncontent_warning: Spoilers!!\n---\nShort first part.\n\n---\n\n"
+        + "x" * 495
+        + "\n",
+    )
+    proc = clarion("validate", "--format", "json", cwd=repo)
+    (post,) = json.loads(proc.stdout)["posts"]
+    assert [p["length"] for p in post["networks"]["mastodon"]["parts"]] == [27, 505]
+    assert [p["code"] for p in post["problems"]] == ["mastodon-too-long"]

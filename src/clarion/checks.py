@@ -181,7 +181,8 @@ def _check_text(post: Post, network: str, settings: Settings, result: PostResult
 
             count = PartCount(
                 part.text,
-                length(part.text, spoiler(post, network) if part.index == 0 else None),
+                # Every part of a thread carries the spoiler on Mastodon, and it counts.
+                length(part.text, spoiler(post, network)),
                 settings.mastodon_limit,
                 part.line,
             )
