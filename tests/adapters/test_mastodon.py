@@ -51,6 +51,16 @@ def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> b
     )
 
 
+def gif_image(folder: Path, name: str, alt: str) -> Image:
+    """A valid 1x1 GIF89a: Mastodon transcodes GIFs to gifv after the upload answers."""
+    path = folder / name
+    path.write_bytes(
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
+        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
+    return Image(path=path, alt=alt, mime="image/gif", width=1, height=1)
+
+
 def image(folder: Path, name: str, alt: str, size: tuple[int, int] = (8, 4)) -> Image:
     path = folder / name
     path.write_bytes(png(*size))
@@ -132,7 +142,7 @@ def running() -> Iterator[MastodonStandIn]:
 def server(running: MastodonStandIn) -> MastodonStandIn:
     running.reset()
     running.max_characters = 500
-    running.media_processing_polls = 2  # 202, then 206 twice, then 200
+    running.media_processing_polls = 2  # a GIF: 202, then 206 twice, then 200
     running.limits = dict(DEFAULT_LIMITS)
     running.token = SANDBOX_TOKEN
     return running
@@ -230,7 +240,7 @@ def test_images_with_alt_text_wait_until_processed(
     server: MastodonStandIn, adapter: mastodon.MastodonAdapter, tmp_path: Path
 ) -> None:
     images = (
-        image(tmp_path, "banner.png", "PyCon US 2027 banner", (16, 9)),
+        gif_image(tmp_path, "banner.gif", "PyCon US 2027 banner, animated"),
         image(tmp_path, "skyline.png", "The Long Beach skyline at dusk", (4, 4)),
     )
     post = outgoing("Two pictures", images=images)
@@ -239,10 +249,10 @@ def test_images_with_alt_text_wait_until_processed(
 
     [status] = server.received()
     assert [m["description"] for m in status["media"]] == [i.alt for i in images]
-    assert [(m["width"], m["height"]) for m in status["media"]] == [(16, 9), (4, 4)]
+    assert [(m["width"], m["height"]) for m in status["media"]] == [(1, 1), (4, 4)]
     assert [server.media_bytes(m["id"]) for m in status["media"]] == [i.read() for i in images]
-    # Both uploads answered 202 before any wait; then each GET answered 206 twice and 200
-    # once, and only then was the status posted.
+    # The GIF's upload answered 202 and the PNG's 200 before any wait; then the GIF's GET
+    # answered 206 twice and 200 once, and only then was the status posted.
     calls = [
         (r.method, r.path.rsplit("/", 1)[0])
         for r in server.requests
@@ -251,7 +261,7 @@ def test_images_with_alt_text_wait_until_processed(
     assert calls == [
         ("POST", "/api/v2"),
         ("POST", "/api/v2"),
-        *[("GET", "/api/v1/media")] * 6,
+        *[("GET", "/api/v1/media")] * 3,
         ("POST", "/api/v1"),
     ]
 
@@ -259,7 +269,7 @@ def test_images_with_alt_text_wait_until_processed(
 def test_media_still_processing_is_bounded(server: MastodonStandIn, tmp_path: Path) -> None:
     server.media_processing_polls = 10_000
     adapter = make_adapter(server, media_timeout=0.2)
-    post = outgoing("Slow picture", images=(image(tmp_path, "a.png", "A red square"),))
+    post = outgoing("Slow picture", images=(gif_image(tmp_path, "a.gif", "A red dot"),))
 
     with pytest.raises(NotSent, match="still processing") as caught:
         adapter.send_part(post, post.parts[0], root=None, parent=None)
@@ -758,15 +768,23 @@ def test_media_limits(server: MastodonStandIn, tmp_path: Path) -> None:
         headers=headers,
         timeout=2,
     )
-    ids = [
+    still = requests.post(
+        f"{server.url}/api/v2/media",
+        files={"file": ("a.png", png(2, 2), "image/png")},
+        headers=headers,
+        timeout=2,
+    )
+    animated = gif_image(tmp_path, "a.gif", "").read()
+    gifs = [
         requests.post(
             f"{server.url}/api/v2/media",
-            files={"file": ("a.png", png(2, 2), "image/png")},
+            files={"file": ("a.gif", animated, "image/gif")},
             headers=headers,
             timeout=2,
-        ).json()["id"]
-        for _ in range(5)
+        )
+        for _ in range(4)
     ]
+    ids = [answer.json()["id"] for answer in gifs] + [still.json()["id"]]
     unprocessed = requests.post(
         f"{server.url}{STATUSES}",
         data={"status": "x", "media_ids[]": ids[:1]},
@@ -780,6 +798,11 @@ def test_media_limits(server: MastodonStandIn, tmp_path: Path) -> None:
         timeout=2,
     )
 
+    # Mastodon processes a still image during the upload; a GIF becomes a gifv later.
+    assert still.status_code == 200
+    assert still.json()["url"] is not None
+    assert [answer.status_code for answer in gifs] == [202] * 4
+    assert all(answer.json()["url"] is None for answer in gifs)
     assert not_png.status_code == 422
     assert long_alt.status_code == 422
     assert "Description is too long" in long_alt.json()["error"]

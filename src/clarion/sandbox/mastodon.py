@@ -4,8 +4,9 @@ It answers what a Mastodon 4.3 server answers for the calls Clarion makes, in
 the shapes recorded in Mastodon.py's test cassettes (tests/cassettes/ in
 halcy/Mastodon.py): the instance documents (v1 and v2), verify_credentials,
 posting, reading, editing and deleting statuses, the account's statuses with
-`Link` pagination, and asynchronous media uploads (POST /api/v2/media answers
-202, GET /api/v1/media/:id answers 206 until processing is done, then 200).
+`Link` pagination, and media uploads (POST /api/v2/media answers 200 for a
+still image; for an animated GIF 202, then GET /api/v1/media/:id answers 206
+until processing is done, then 200).
 
 It keeps Mastodon's rules that matter to a publisher: the character limit
 counted Mastodon's way (URLs 23, `@user@domain` as `@user`, graphemes, spoiler
@@ -283,8 +284,10 @@ class MastodonStandIn(StandIn):
     """One Mastodon account (`@clarion_example`) on an instance at `url`.
 
     `media_processing_polls` is how many GET /api/v1/media/:id answer 206 before
-    an upload is processed (0: the upload answers 200 with its url at once, as
-    Mastodon does for small images). `limits` overrides the rate-limit windows.
+    an animated GIF (transcoded to `gifv`) is processed; its upload answers 202.
+    Still images are processed during the upload, as Mastodon processes them
+    (`delay_processing?` holds only for video, gifv and audio): 200 with the url,
+    whatever this says. `limits` overrides the rate-limit windows.
     """
 
     name = "mastodon"
@@ -1002,7 +1005,7 @@ class MastodonStandIn(StandIn):
             height=dimensions[1],
             description=description,
             file_name=file_name or "",
-            polls_left=self.media_processing_polls,
+            polls_left=self.media_processing_polls if mime == "image/gif" else 0,
         )
         self.media[media.id] = media
         self._media_bytes[media.id] = data

@@ -7,8 +7,10 @@ tests), a log of every request, and start/stop on an ephemeral 127.0.0.1 port.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -65,10 +67,13 @@ class Fault:
     kind:
       "status"  answer `status` with `body`/`headers` instead of handling it;
       "lose"    handle the request (the server keeps its effect), then close the
-                connection without answering (a timeout or lost response);
-      "reset"   close the connection without handling the request;
+                connection without answering (a proxy or server that went away:
+                the client reads end-of-file, "closed without response");
+      "reset"   abort the connection with a TCP RST without handling the request
+                (the client reads ECONNRESET, "connection reset by peer");
       "hang"    handle the request, then hold the connection `seconds` without
-                answering before closing it (the client times out);
+                answering before closing it (the client times out, if its
+                timeout is shorter than `seconds`);
       "delay"   wait `seconds`, then handle it normally.
     """
 
@@ -175,7 +180,7 @@ class StandIn:
                     time.sleep(fault.seconds)
                     fault = None
                 if fault is not None and fault.kind == "reset":
-                    self._drop()
+                    self._abort()
                     return
                 if fault is not None and fault.kind == "status":
                     response = Response(fault.status, fault.body, dict(fault.headers))
@@ -194,15 +199,25 @@ class StandIn:
                 self.wfile.write(response.body)
 
             def _drop(self) -> None:
+                """Close without answering: a FIN, which the client reads as end-of-file."""
                 self.close_connection = True
-                try:
-                    # RST instead of FIN, as a dropped connection looks on the wire.
-                    self.connection.setsockopt(
-                        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-                    )
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+
+            def _abort(self) -> None:
+                """Abort with a RST, which the client reads as ECONNRESET.
+
+                A zero linger makes close() send RST; shutdown() would send a FIN
+                first (a clean close, not a reset), so the socket is closed at once,
+                together with rfile, which holds a reference that delays the close.
+                """
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.rfile.close()
+                    self.connection.close()
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
