@@ -33,6 +33,7 @@ from clarion.adapters.base import (
     Receipt,
 )
 from clarion.compose import NETWORK_NAMES, compose, spoiler
+from clarion.errors import ClarionError
 from clarion.post import Post, StoredReceipt
 from clarion.result import PostResult
 
@@ -59,10 +60,12 @@ def state_of(post: Post, network: str, now: dt.datetime) -> str:
     """Where `post` stands on `network`, from the file alone."""
     receipts = post.receipts.get(network, ())
     sent = [r for r in receipts if r.id]
+    if any(r.unknown for r in receipts):
+        return NEEDS_PERSON  # even when retracted: that part may still be out there
     if sent and all(r.retracted for r in sent):
         return RETRACTED
-    if any(r.unknown for r in receipts):
-        return NEEDS_PERSON
+    if post.retract and not sent:
+        return RETRACTED  # withdrawn before it went out: nothing more is ever sent
     if receipts and len(receipts) >= len(post.body_parts(network)):
         return PUBLISHED
     when = post.publish_at
@@ -182,6 +185,12 @@ class Marker(Protocol):
     ) -> None: ...
 
 
+UNKNOWN_RETRACTED = (
+    "what has an id was deleted, but a part marked 'outcome: unknown' may still be out there: "
+    "if it was posted, put its id and url in that entry and the next run deletes it; if "
+    "not, delete the entry"
+)
+
 # Networks whose posts can be corrected in place (Mastodon's PUT /statuses/:id).
 EDITABLE = frozenset({"mastodon"})
 
@@ -231,17 +240,44 @@ class Publisher:
                     self.on_post_done(job.post)
 
         def network_thread(network: str, queue: list[Job]) -> None:
+            left = list(queue)  # jobs not yet handed to `done`
+
+            def finish(job: Job) -> None:
+                left.remove(job)
+                done(job)
+
+            def stop(message: str) -> None:
+                """Give up on the jobs left: they are reported not sent, and still
+                handed to `done`, so the receipts that other networks wrote for
+                those posts are committed."""
+                first: BaseException | None = None
+                for job in list(left):
+                    outcome = outcomes[job.post.rel].networks[network]
+                    outcome.state, outcome.message = FAILED, message
+                    try:
+                        finish(job)
+                    except BaseException as exc:  # a commit that failed: commit the others
+                        first = first or exc
+                if first is not None:
+                    raise first
+
+            if network not in self.adapters:  # a network left: its account is gone
+                stop(
+                    f"not sent: this repository has no {NETWORK_NAMES[network]} account "
+                    f"(add [tool.clarion.accounts.{network}] to pyproject.toml)"
+                )
+                return
             try:
                 adapter = self.adapters[network]()
                 adapter.connect()
             except AdapterError as exc:
                 if isinstance(exc, AuthError):
                     report.auth_failures[network] = exc.message
-                for job in queue:
-                    outcome = outcomes[job.post.rel].networks[network]
-                    outcome.state, outcome.message = FAILED, f"not sent: {exc.message}"
-                    done(job)
+                stop(f"not sent: {exc.message}")
                 return
+            except BaseException:
+                stop("not sent: this network stopped on an unexpected error")
+                raise
             try:
                 for job in queue:
                     outcome = outcomes[job.post.rel].networks[network]
@@ -252,8 +288,20 @@ class Publisher:
                             self._edit(adapter, job, outcome)
                         else:
                             self._send(adapter, job, outcome)
-                    finally:
-                        done(job)
+                    except AuthError as exc:
+                        # Refused mid-run (an app or token that may read but not
+                        # post): every post left would be refused the same way.
+                        report.auth_failures[network] = exc.message
+                        outcome.state, outcome.message = FAILED, exc.message
+                        finish(job)
+                        stop(f"not sent: {exc.message}")
+                        return
+                    finish(job)
+            except BaseException as exc:
+                # A bug (it keeps its traceback) or a commit that failed: the
+                # receipts the other networks wrote are committed all the same.
+                stop(f"stopped by an unexpected error ({type(exc).__name__})")
+                raise
             finally:
                 adapter.close()
 
@@ -277,7 +325,6 @@ class Publisher:
                 receipt = self._attempt(adapter, job.outgoing, part, root, parent, where)
             except OutcomeUnknown as exc:
                 unknown = Receipt(at=dt.datetime.now(dt.UTC), outcome="unknown")
-                self.record(job.post.path, network, part.index, unknown)
                 outcome.sent.append((part.index, unknown))
                 outcome.state = NEEDS_PERSON
                 outcome.message = (
@@ -286,19 +333,39 @@ class Publisher:
                     "if not, delete the entry and it will be sent on the next run"
                 )
                 self.progress(f"{where}: outcome unknown, needs a person")
+                self._keep(job, part.index, unknown, outcome, where)
                 return
+            except AuthError:
+                raise  # the network thread stops: the credentials will not do
             except AdapterError as exc:
                 outcome.state = FAILED
                 outcome.message = f"part {part.index + 1}: {exc.message}"
                 self.progress(f"{where}: failed: {exc.message}")
                 return
-            self.record(job.post.path, network, part.index, receipt)
             outcome.sent.append((part.index, receipt))
+            if not self._keep(job, part.index, receipt, outcome, where):
+                return
             self.progress(f"{where}: {receipt.url}")
             if root is None:
                 root = receipt
             parent = receipt
         outcome.state = PUBLISHED
+
+    def _keep(
+        self, job: Job, index: int, receipt: Receipt, outcome: NetworkOutcome, where: str
+    ) -> bool:
+        """Record `receipt` in the post file; when the file will not take it, the part
+        needs a person, and the message (which holds the receipt) says what to add."""
+        try:
+            self.record(job.post.path, job.outgoing.network, index, receipt)
+        except ClarionError as exc:
+            # Not raised: the other networks' threads and the other posts carry on,
+            # and each receipt that could not be written is reported, none forgotten.
+            outcome.state = NEEDS_PERSON
+            outcome.message = "; ".join(m for m in (outcome.message, exc.message) if m)
+            self.progress(f"{where}: sent, but the receipt could not be written: {exc.message}")
+            return False
+        return True
 
     def _retract(self, adapter: Adapter, job: Job, outcome: NetworkOutcome) -> None:
         network = job.outgoing.network
@@ -313,14 +380,23 @@ class Publisher:
             where = f"{job.post.rel} part {index + 1} on {NETWORK_NAMES[network]}"
             try:
                 self._retrying(functools.partial(delete, receipt), where)
+            except AuthError:
+                raise
             except AdapterError as exc:
                 outcome.state, outcome.message = (
                     FAILED,
                     f"part {index + 1} not deleted: {exc.message}",
                 )
                 return
-            self.mark(job.post.path, network, "retracted", index, dt.datetime.now(dt.UTC))
+            try:
+                self.mark(job.post.path, network, "retracted", index, dt.datetime.now(dt.UTC))
+            except ClarionError as exc:
+                outcome.state, outcome.message = FAILED, f"part {index + 1} deleted: {exc.message}"
+                return
             self.progress(f"{where}: deleted (retracted)")
+        if any(r.unknown for r in job.post.receipts.get(network, ())):
+            outcome.state, outcome.message = NEEDS_PERSON, UNKNOWN_RETRACTED
+            return
         outcome.state, outcome.message = (
             RETRACTED,
             "deleted from the network; the file keeps the record",
@@ -344,6 +420,8 @@ class Publisher:
                 if not needs_edit(receipt, job.outgoing, part):
                     continue
                 self._retrying(functools.partial(edit, receipt, job.outgoing, part), where)
+            except AuthError:
+                raise
             except AdapterError as exc:
                 outcome.state, outcome.message = (
                     FAILED,
@@ -351,7 +429,12 @@ class Publisher:
                 )
                 return
             changed += 1
-            self.mark(job.post.path, network, "edited", part.index, dt.datetime.now(dt.UTC))
+            try:
+                self.mark(job.post.path, network, "edited", part.index, dt.datetime.now(dt.UTC))
+            except ClarionError as exc:
+                outcome.state = FAILED
+                outcome.message = f"part {part.index + 1} corrected: {exc.message}"
+                return
             self.progress(f"{where}: corrected in place")
         outcome.state = PUBLISHED
         outcome.message = (
@@ -448,13 +531,17 @@ def plan(
             # Nothing more is sent; what went out is deleted (reviewed like any change).
             for network in post.receipts:
                 state = state_of(post, network, now)
-                if state == RETRACTED or not any(r.id for r in post.receipts[network]):
-                    outcome.networks[network] = NetworkOutcome(network, RETRACTED)
+                if not any(r.id and not r.retracted for r in post.receipts[network]):
+                    message = UNKNOWN_RETRACTED if state == NEEDS_PERSON else ""
+                    outcome.networks[network] = NetworkOutcome(network, state, message=message)
                 elif reason := gated(post):
                     outcome.networks[network] = NetworkOutcome(network, HELD, message=reason)
                 else:
                     outcome.networks[network] = NetworkOutcome(network, DUE)
-                    jobs.append(Job(post, outgoing_for(post, network, root), 0, "retract"))
+                    # A deletion sends nothing: the post's text and images (maybe gone
+                    # from the repository since) are not needed.
+                    bare = Outgoing(key=post.rel, network=network, parts=())
+                    jobs.append(Job(post, bare, 0, "retract"))
             continue
         for network in networks:
             state = state_of(post, network, now)

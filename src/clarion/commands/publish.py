@@ -27,7 +27,11 @@ if TYPE_CHECKING:
 
 def _load(settings: Settings, paths: Sequence[Path]) -> list[tuple[Post, PostResult]]:
     items = []
+    seen: set[Path] = set()
     for path in post_paths(settings, paths):
+        if path.resolve() in seen:  # named twice (a folder and a file in it): sent once
+            continue
+        seen.add(path.resolve())
         post = read_post(path, settings.root)
         items.append((post, check_post(post, settings)))
     return items
@@ -197,14 +201,17 @@ def _run_for_real(
     try:
         publisher.run(jobs, report)
     finally:
-        if repo is not None:
-            result = repo.push()
-            _progress(result.describe())
-    _summary(report, fmt)
+        # What went out is reported even when the run or the push fails: it is
+        # what a person needs to settle anything the repository could not keep.
+        try:
+            if repo is not None:
+                _progress(repo.push().describe())
+        finally:
+            _summary(report, fmt)
     if report.auth_failures:
         raise ConfigError("; ".join(report.auth_failures.values()))
     if report.failed:
-        raise PublishFailedError("some posts were not published: see above")
+        raise PublishFailedError("some posts were not published, or need a person: see above")
     return 0
 
 
