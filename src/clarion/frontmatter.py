@@ -250,6 +250,15 @@ def load(raw: bytes) -> Document:
         raise FrontMatterError(
             "yaml-invalid", f"the front matter is not valid YAML: {exc}", 2
         ) from None
+    if isinstance(node, yaml.MappingNode) and node.flow_style:
+        # Receipts are written into the front matter after publishing, keeping
+        # every other byte: that needs one key per line.
+        raise FrontMatterError(
+            "front-matter-flow",
+            "the front matter is written as one {...} mapping: write one key per line "
+            "(platforms: [x, bluesky] on its own line, lang: en on the next)",
+            2,
+        )
     if node is None:
         data: Any = {}
         builder = _Builder(2)

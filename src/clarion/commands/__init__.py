@@ -28,4 +28,8 @@ def post_paths(settings: Settings, paths: Iterable[Path]) -> list[Path]:
             found.append(path)
         else:
             raise UsageError(f"{path}: no such file or folder")
-    return found
+    # A post named twice (a file and its folder) is still one post.
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
