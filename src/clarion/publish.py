@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from clarion.adapters.base import (
     Adapter,
@@ -191,6 +191,8 @@ UNKNOWN_RETRACTED = (
     "not, delete the entry"
 )
 
+T = TypeVar("T")
+
 # Networks whose posts can be corrected in place (Mastodon's PUT /statuses/:id).
 EDITABLE = frozenset({"mastodon"})
 
@@ -219,6 +221,12 @@ class Publisher:
         self.mark = mark or (lambda *_args: None)
         self._lock = threading.Lock()
         self._done_lock = threading.Lock()
+        # Set when the run is asked to stop (a cancelled workflow): the parts on
+        # their way finish and are recorded, nothing new starts.
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
 
     def run(self, jobs: Sequence[Job], report: PublishReport) -> None:
         by_network: dict[str, list[Job]] = {}
@@ -280,6 +288,9 @@ class Publisher:
                 raise
             try:
                 for job in queue:
+                    if self.stopping.is_set():
+                        stop("not sent: the run was stopped; the next run sends it")
+                        return
                     outcome = outcomes[job.post.rel].networks[network]
                     try:
                         if job.kind == "retract":
@@ -321,8 +332,20 @@ class Publisher:
         parts = job.outgoing.parts
         for part in parts[job.start :]:
             where = f"{job.post.rel} part {part.index + 1}/{len(parts)} on {name}"
+            if self.stopping.is_set():
+                outcome.state = FAILED
+                outcome.message = (
+                    f"part {part.index + 1} and after not sent: the run was stopped; "
+                    "the next run sends them"
+                )
+                return
             try:
-                receipt = self._attempt(adapter, job.outgoing, part, root, parent, where)
+                receipt = self._retrying(
+                    functools.partial(
+                        adapter.send_part, job.outgoing, part, root=root, parent=parent
+                    ),
+                    where,
+                )
             except OutcomeUnknown as exc:
                 unknown = Receipt(at=dt.datetime.now(dt.UTC), outcome="unknown")
                 outcome.sent.append((part.index, unknown))
@@ -441,45 +464,21 @@ class Publisher:
             f"corrected {changed} part(s) in place" if changed else "already up to date"
         )
 
-    def _retrying(self, call: Callable[[], object], where: str) -> None:
-        """A call that is safe to repeat (a delete, an edit), with the run's retry policy."""
+    def _retrying(self, call: Callable[[], T], where: str) -> T:
+        """`call` again after a retryable refusal, bounded, honouring the network's
+        reset time; a wait longer than the policy allows is left to the next run."""
         delay = self.policy.backoff
         for attempt in range(1, self.policy.attempts + 1):
             try:
-                call()
+                return call()
             except NotSent as exc:
-                if not exc.retryable or attempt == self.policy.attempts:
-                    raise
-                wait = exc.retry_after if exc.retry_after is not None else delay
-                if wait > self.policy.max_wait:
-                    raise
-                self.progress(f"{where}: {exc.message}; trying again in {max(wait, 0):.1f} s")
-                self.sleep(max(wait, 0.0))
-                delay *= 2
-            else:
-                return
-
-    def _attempt(
-        self,
-        adapter: Adapter,
-        outgoing: Outgoing,
-        part: OutgoingPart,
-        root: Receipt | None,
-        parent: Receipt | None,
-        where: str,
-    ) -> Receipt:
-        delay = self.policy.backoff
-        for attempt in range(1, self.policy.attempts + 1):
-            try:
-                return adapter.send_part(outgoing, part, root=root, parent=parent)
-            except NotSent as exc:
-                if not exc.retryable or attempt == self.policy.attempts:
+                if not exc.retryable or attempt == self.policy.attempts or self.stopping.is_set():
                     raise
                 wait = exc.retry_after if exc.retry_after is not None else delay
                 if wait > self.policy.max_wait:
                     raise NotSent(
                         f"{exc.message}; the network asks to wait {wait:.0f} s, longer than "
-                        f"{self.policy.max_wait:.0f} s: the next run will send it",
+                        f"{self.policy.max_wait:.0f} s: the next run will do it",
                         retryable=False,
                     ) from None
                 self.progress(f"{where}: {exc.message}; trying again in {max(wait, 0):.1f} s")
@@ -545,7 +544,13 @@ def plan(
             continue
         for network in networks:
             state = state_of(post, network, now)
-            if state == PUBLISHED and post.edit and result.ok:
+            if state == PUBLISHED and post.edit and not result.ok:
+                first = next(p for p in result.problems if p.severity == "error")
+                outcome.networks[network] = NetworkOutcome(
+                    network, INVALID, message=f"not corrected: line {first.line}: {first.message}"
+                )
+                continue
+            if state == PUBLISHED and post.edit:
                 if network not in EDITABLE:
                     outcome.networks[network] = NetworkOutcome(
                         network,

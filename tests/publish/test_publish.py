@@ -6,6 +6,7 @@ remote, and the other networks' posts went out."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -250,3 +251,34 @@ def test_many_posts_each_committed_once(tmp_path: Path) -> None:
         for name in posts:
             assert log.count(f"Record receipts for posts/{name} [skip ci]") == 1
             assert "published:" in world.on_remote(name)
+
+
+def test_a_cancelled_run_keeps_what_went_out_and_starts_nothing_new(world: World) -> None:
+    """SIGTERM (a cancelled workflow) while part 2 is on its way everywhere: part 2
+    is recorded, part 3 is not started, and the receipts are committed and pushed;
+    the next run finishes the thread without a duplicate."""
+    for network in NETWORKS:
+        world.fault(network, Fault("delay", skip=1, seconds=1.0))
+    run = subprocess.Popen(
+        world.command(),
+        cwd=world.work,
+        env=world._env(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while any(world.stand_in(n).faults for n in NETWORKS) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    run.send_signal(signal.SIGTERM)
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 1, stdout + stderr
+    assert "stopping (SIGTERM)" in stderr
+    assert "Traceback" not in stderr
+    for network in NETWORKS:
+        assert world.created(network) == 2, network
+        assert len(receipts(world, network)) == 2, network
+    again = world.publish()
+    assert again.returncode == 0, again.stdout + again.stderr
+    for network in NETWORKS:
+        assert_complete(world, network)

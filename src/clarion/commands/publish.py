@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -170,9 +171,14 @@ def run(
         items, now, settings.platforms, settings.root, include_examples=dry_run, gate=gate
     )
     if dry_run:
-        _print_dry_run(jobs)
-        _summary(report, fmt) if fmt == "json" else None
-        return 0
+        if fmt == "json":
+            _summary(report, fmt)
+        else:
+            _print_dry_run(jobs)
+            print()
+            _summary(report, fmt)
+        # An invalid post that is due would fail the real run: say so now.
+        return 1 if report.failed else 0
     return _run_for_real(settings, repo, jobs, report, fmt)
 
 
@@ -198,9 +204,19 @@ def _run_for_real(
         on_post_done=committed,
         mark=mark_in_file,
     )
+
+    def stop(signum: int, _frame: object) -> None:
+        # A cancelled workflow gets SIGINT, then SIGTERM: finish the parts on
+        # their way, record, commit and push them, and start nothing new.
+        _progress(f"stopping ({signal.Signals(signum).name}): finishing the parts on their way")
+        publisher.stop()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         publisher.run(jobs, report)
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         # What went out is reported even when the run or the push fails: it is
         # what a person needs to settle anything the repository could not keep.
         try:

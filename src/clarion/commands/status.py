@@ -9,7 +9,15 @@ from clarion.commands import post_paths
 from clarion.compose import NETWORK_NAMES
 from clarion.logsafe import untrusted
 from clarion.post import read_post
-from clarion.publish import DUE, EXAMPLE, INVALID, PUBLISHED, SCHEDULED, state_of
+from clarion.publish import (
+    DUE,
+    EXAMPLE,
+    INVALID,
+    NEEDS_PERSON,
+    PUBLISHED,
+    SCHEDULED,
+    state_of,
+)
 from clarion.settings import Settings
 
 
@@ -36,10 +44,11 @@ def run(settings: Settings) -> int:
                 detail = f" for {post.publish_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
             elif state == INVALID:
                 detail = " (clarion validate says why)"
-            elif state == "needs-person":
+            elif state == NEEDS_PERSON:
                 detail = (
                     " (an outcome: unknown entry: check the network, then fill in or delete it)"
                 )
             print(f"  {NETWORK_NAMES[network]:<9} {state}{untrusted(detail)}")
     print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no posts")
-    return 0
+    # Like publish: something invalid or needing a person is worth a non-zero exit.
+    return 1 if counts.get(INVALID) or counts.get(NEEDS_PERSON) else 0
