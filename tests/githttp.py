@@ -53,9 +53,15 @@ def _backend(
 
 @contextmanager
 def serve_git(
-    root: Path, authorise: Authorise, *, realm: str = "git", global_config: str = os.devnull
+    root: Path,
+    authorise: Authorise,
+    *,
+    realm: str = "git",
+    global_config: str = os.devnull,
+    outage: list[int] | None = None,
 ) -> Iterator[str]:
-    """Serve the bare repositories under `root`; yields the base URL."""
+    """Serve the bare repositories under `root`; yields the base URL. While
+    `outage[0]` is above zero, each push is answered 503 and counts it down."""
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -71,6 +77,12 @@ def serve_git(
             if not authorise(self.headers.get_all("Authorization") or [], self.path):
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", f'Basic realm="{realm}"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if outage and outage[0] > 0 and "receive-pack" in self.path:
+                outage[0] -= 1
+                self.send_response(503)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return

@@ -253,6 +253,28 @@ def _remote_says(stderr: str) -> str:
 # ---------------------------------------------------------------- the repository
 
 
+_TRANSIENT = (
+    "could not resolve host",
+    "connection timed out",
+    "connection reset",
+    "operation timed out",
+    "failed to connect",
+    "rpc failed",
+    "early eof",
+    "the remote end hung up unexpectedly",
+    "the requested url returned error: 500",
+    "the requested url returned error: 502",
+    "the requested url returned error: 503",
+    "the requested url returned error: 504",
+)
+
+
+def _transient(stderr: str) -> bool:
+    """Whether a failed push looks like the network's fault, worth another try."""
+    text = stderr.lower()
+    return any(sign in text for sign in _TRANSIENT)
+
+
 class Repo:
     """A git work tree that Clarion commits receipts in and pushes from.
 
@@ -534,6 +556,10 @@ class Repo:
         upstream = self.upstream()
         for attempt in range(1, self.attempts + 1):
             status, proc = self._push(upstream.remote, f"HEAD:{upstream.ref}")
+            if status is None and _transient(proc.stderr) and attempt < self.attempts:
+                # A network blip or a 5xx from the host: the commits are kept; try again.
+                time.sleep(self.backoff * attempt)
+                continue
             if status is None:
                 raise self._error(("push", upstream.remote, f"HEAD:{upstream.ref}"), proc)
             if status.ok:

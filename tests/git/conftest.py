@@ -63,7 +63,11 @@ def git_http(world: World) -> Iterator[GitHttp]:
         authorizations.append(given[0] if given else "")
         return len(given) == 1 and given[0].lower() == expected.lower()
 
+    outage = [0]
     with serve_git(
-        Path(project_root), authorise, global_config=os.environ["GIT_CONFIG_GLOBAL"]
+        Path(project_root),
+        authorise,
+        global_config=os.environ["GIT_CONFIG_GLOBAL"],
+        outage=outage,
     ) as url:
-        yield GitHttp(url, token, authorizations, header_counts)
+        yield GitHttp(url, token, authorizations, header_counts, outage)

@@ -147,3 +147,4 @@ class GitHttp:
     token: str
     authorizations: list[str]  # the Authorization header of every request, in order
     header_counts: list[int]  # how many Authorization headers each request carried
+    outage: list[int]  # set outage[0] = N: the next N pushes are answered 503

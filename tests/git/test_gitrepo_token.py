@@ -110,3 +110,18 @@ def test_messages_are_redacted(world: World) -> None:
     assert repo.redact(f"a ghs_secret b {basic} https://user:pw@github.com/o/r") == (
         "a *** b *** https://***@github.com/o/r"
     )
+
+
+def test_a_host_briefly_unavailable_is_tried_again(world: World, git_http: GitHttp) -> None:
+    """A 503 from the host is the network's fault: the push is retried, not given up."""
+    environ = {**os.environ, "GITHUB_TOKEN": git_http.token, "GITHUB_SERVER_URL": git_http.url}
+    path = http_clone(world, git_http, "runner")
+    repo = Repo(path, BOT, environ=environ, backoff=0)
+    post = path / CFP
+    post.write_text(add_receipt(post.read_text("utf-8")), "utf-8")
+    repo.commit([CFP], receipts_commit_message(CFP))
+    git_http.outage[0] = 2
+    result = repo.push()
+    assert git_http.outage[0] == 0
+    assert result.attempts == 3
+    assert world.remote_sha("main") == repo.head_sha()
