@@ -379,6 +379,30 @@ def test_rate_limit_is_retried_after_the_reset(adapter: XAdapter, stand_in: XSta
     assert [t["text"] for t in stand_in.received()] == ["patience"]
 
 
+def test_a_spent_daily_cap_is_waited_for_not_the_window(
+    adapter: XAdapter, stand_in: XStandIn
+) -> None:
+    """X also caps posts per 24 hours: when that is spent, the window's reset is
+    not the time to try again."""
+    window, day = int(time.time()) + 60, int(time.time()) + 20_000
+    stand_in.inject(
+        Fault(
+            "status",
+            "POST",
+            "/2/tweets",
+            status=429,
+            body=problem(429, "Too Many Requests", "Too Many Requests"),
+            headers={**JSON, "x-rate-limit-remaining": "10", "x-rate-limit-reset": str(window)}
+            | {"x-user-limit-24hour-remaining": "0", "x-user-limit-24hour-reset": str(day)},
+        )
+    )
+    outgoing = post("tomorrow")
+    with pytest.raises(NotSent) as caught:
+        adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    assert caught.value.retry_after is not None
+    assert 19_990 <= caught.value.retry_after <= 20_000
+
+
 def test_the_stand_in_counts_its_rate_limit(env: dict[str, str]) -> None:
     with XStandIn(rate_limits={"POST /2/tweets": 1}) as server:
         assert isinstance(server, XStandIn)

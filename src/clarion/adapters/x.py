@@ -160,9 +160,19 @@ def _problem_type(exc: tweepy.HTTPException) -> str:
 
 
 def _retry_after(exc: tweepy.TooManyRequests) -> float | None:
-    if exc.reset_time is None:
+    """Seconds until X takes posts again: the 15-minute window's reset, or a
+    spent 24-hour cap's (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`),
+    whichever is later."""
+    resets = [float(exc.reset_time)] if exc.reset_time is not None else []
+    headers = exc.response.headers
+    for scope in ("user", "app"):
+        remaining = headers.get(f"x-{scope}-limit-24hour-remaining")
+        reset = headers.get(f"x-{scope}-limit-24hour-reset")
+        if remaining == "0" and reset and reset.isdigit():
+            resets.append(float(reset))
+    if not resets:
         return None
-    return max(0.0, float(exc.reset_time) - time.time())
+    return max(0.0, max(resets) - time.time())
 
 
 class XAdapter:
