@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,17 +169,8 @@ def test_branch_moved_during_the_run(world: World) -> None:
     """Someone pushes while the run is sending (X's first part is slow to
     answer): the receipts are rebased onto their commit and pushed."""
     world.fault("x", Fault("delay", seconds=1.0))  # under the 1.5 s timeout
-    run = subprocess.Popen(
-        world.command(),
-        cwd=world.work,
-        env=world._env(None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while world.created("bluesky") < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    run = world.start()
+    world.wait_until(run, lambda: world.created("bluesky") >= 1)
     (world.other / "posts" / "2026" / "other.md").write_text(
         "---\nplatforms: [bluesky]\nexample: true\n---\nPushed by someone else meanwhile.\n"
     )
@@ -259,17 +249,8 @@ def test_a_cancelled_run_keeps_what_went_out_and_starts_nothing_new(world: World
     the next run finishes the thread without a duplicate."""
     for network in NETWORKS:
         world.fault(network, Fault("delay", skip=1, seconds=1.0))
-    run = subprocess.Popen(
-        world.command(),
-        cwd=world.work,
-        env=world._env(None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while any(world.stand_in(n).faults for n in NETWORKS) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    run = world.start()
+    world.wait_until(run, world.faults_fired)
     run.send_signal(signal.SIGTERM)
     stdout, stderr = run.communicate(timeout=60)
     assert run.returncode == 1, stdout + stderr

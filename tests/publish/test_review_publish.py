@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,17 +72,8 @@ def test_a_receipt_that_cannot_be_written_is_reported_and_the_others_still_go(
         world.setup({"2026/a-first.md": OTHER.replace("other", "first"), "2026/b-other.md": OTHER})
         for network in NETWORKS:
             world.fault(network, Fault("delay", seconds=1.0))  # a-first's create, under the timeout
-        run = subprocess.Popen(
-            world.command(),
-            cwd=world.work,
-            env=world._env(None),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 30
-        while any(world.stand_in(n).faults for n in NETWORKS) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        run = world.start()
+        world.wait_until(run, world.faults_fired)
         (world.work / "posts" / "2026" / "a-first.md").write_text("---\nlang: [\n---\nBroken.\n")
         stdout, stderr = run.communicate(timeout=120)
         output = stdout + stderr

@@ -155,23 +155,36 @@ api = "{x.api}"
             check=False,
         )
 
-    def publish_and_kill_when(self, ready: Callable[[], bool]) -> None:
-        """Start a publish run and SIGKILL it once `ready()` holds."""
-        proc = subprocess.Popen(
+    def start(self) -> subprocess.Popen[str]:
+        """A publish run in the background, its output captured."""
+        return subprocess.Popen(
             self.command(),
             cwd=self.work,
             env=self._env(None),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+
+    @staticmethod
+    def wait_until(run: subprocess.Popen[str], ready: Callable[[], bool]) -> None:
+        """Wait, while `run` is still going, until `ready()` holds."""
         deadline = time.monotonic() + 60
         while not ready():
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise AssertionError("the run ended before the moment to kill it")
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+            if time.monotonic() > deadline or run.poll() is not None:
+                run.kill()
+                raise AssertionError("the run ended before the moment came")
+            time.sleep(0.01)
+
+    def faults_fired(self) -> bool:
+        return not any(self.stand_in(n).faults for n in ("bluesky", "mastodon", "x"))
+
+    def publish_and_kill_when(self, ready: Callable[[], bool]) -> None:
+        """Start a publish run and SIGKILL it once `ready()` holds."""
+        run = self.start()
+        self.wait_until(run, ready)
+        run.send_signal(signal.SIGKILL)
+        run.communicate()
 
     def on_remote(self, name: str, branch: str = "main") -> str:
         return git(self.remote, "show", f"{branch}:posts/{name}")
