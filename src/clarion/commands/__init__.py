@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from clarion.checks import check_post
 from clarion.errors import UsageError
-from clarion.post import discover
+from clarion.post import Post, discover, read_post
+from clarion.result import PostResult
 from clarion.settings import Settings
 
 
@@ -33,3 +35,12 @@ def post_paths(settings: Settings, paths: Iterable[Path]) -> list[Path]:
     for path in found:
         unique.setdefault(path.resolve(), path)
     return list(unique.values())
+
+
+def checked_posts(settings: Settings, paths: Iterable[Path]) -> list[tuple[Post, PostResult]]:
+    """Each post named (or every post) read and checked, for preview, publish and status."""
+    items = []
+    for path in post_paths(settings, paths):
+        post = read_post(path, settings.root)
+        items.append((post, check_post(post, settings)))
+    return items

@@ -8,10 +8,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from clarion.checks import check_post
-from clarion.commands import post_paths
+from clarion.commands import checked_posts
 from clarion.logsafe import untrusted
-from clarion.post import read_post
 from clarion.preview import PreviewContext, render_markdown, render_text
 from clarion.settings import Settings
 
@@ -33,10 +31,7 @@ def context(settings: Settings, env: Mapping[str, str]) -> PreviewContext:
 
 
 def run(settings: Settings, paths: Sequence[Path], fmt: str) -> int:
-    items = []
-    for path in post_paths(settings, paths):
-        post = read_post(path, settings.root)
-        items.append((post, check_post(post, settings)))
+    items = checked_posts(settings, paths)
     if fmt == "json":
         json.dump({"posts": [r.as_json() for _, r in items]}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")

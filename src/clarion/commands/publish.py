@@ -12,30 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clarion.adapters.base import Adapter, Receipt
-from clarion.checks import check_post
-from clarion.commands import post_paths
+from clarion.commands import checked_posts
 from clarion.compose import NETWORK_NAMES
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
-from clarion.post import Post, read_post
+from clarion.post import Post
 from clarion.publish import Job, Publisher, PublishReport, RetryPolicy, plan
 from clarion.result import PostResult
 from clarion.settings import Settings
 
 if TYPE_CHECKING:
     from clarion.gitrepo import Repo
-
-
-def _load(settings: Settings, paths: Sequence[Path]) -> list[tuple[Post, PostResult]]:
-    items = []
-    seen: set[Path] = set()
-    for path in post_paths(settings, paths):
-        if path.resolve() in seen:  # named twice (a folder and a file in it): sent once
-            continue
-        seen.add(path.resolve())
-        post = read_post(path, settings.root)
-        items.append((post, check_post(post, settings)))
-    return items
 
 
 def adapter_factories(
@@ -147,7 +134,7 @@ def run(
 ) -> int:
     now = dt.datetime.now(dt.UTC)
     if sandbox:
-        return _run_sandbox(settings, _load(settings, paths), fmt, now)
+        return _run_sandbox(settings, checked_posts(settings, paths), fmt, now)
     repo = None
     if not dry_run:
         from clarion.gitrepo import Repo, repo_root
@@ -161,7 +148,7 @@ def run(
             # Receipts a refused push left on clarion/receipts are read before
             # anything is decided, so nothing is sent twice.
             repo.adopt_receipts_branch()
-    items = _load(settings, paths)
+    items = checked_posts(settings, paths)
     gate = None
     if settings.require_approval and not dry_run:
         from clarion.approval import gate_from_env

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clarion.checks import check_post
-from clarion.commands import post_paths
+from clarion.commands import checked_posts
 from clarion.compose import NETWORK_NAMES
 from clarion.logsafe import untrusted
-from clarion.post import read_post
 from clarion.publish import (
     DUE,
     EXAMPLE,
@@ -24,9 +22,7 @@ from clarion.settings import Settings
 def run(settings: Settings) -> int:
     now = dt.datetime.now(dt.UTC)
     counts: dict[str, int] = {}
-    for path in post_paths(settings, []):
-        post = read_post(path, settings.root)
-        result = check_post(post, settings)
+    for post, result in checked_posts(settings, []):
         tag = " (example)" if post.example else ""
         print(untrusted(f"{post.rel}{tag}"))
         for network in post.networks(settings.platforms):
