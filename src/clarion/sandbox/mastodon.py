@@ -20,21 +20,21 @@ every answer from Rack::Attack-style windows (429 when one is used up).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import html
-import importlib
 import itertools
 import re
-import struct
 import textwrap
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
+from clarion.media import sniff
 from clarion.sandbox.server import Request, Response, StandIn
 from clarion.settings import DEFAULT_MASTODON_LIMIT, MastodonAccount
+from clarion.text.mastodon import length as mastodon_length
+from clarion.text.mastodon import urls as mastodon_urls
 
 TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
 SANDBOX_TOKEN = "clarion-sandbox-mastodon-token"  # noqa: S105 - a fixed sandbox credential
@@ -82,30 +82,7 @@ _REGIONAL_LANGUAGES = frozenset(
 
 def status_length(text: str, spoiler: str = "") -> int:
     """Mastodon's count of a status, by the same rule the checks use."""
-    return _counter()(text, spoiler)
-
-
-@functools.cache
-def _counter() -> Callable[[str, str], int]:
-    # clarion.text.mastodon is the one source of the rule; the fallback only covers its absence.
-    try:
-        module = importlib.import_module("clarion.text.mastodon")
-    except ImportError:
-        return _fallback_length
-    return cast(Callable[[str, str], int], module.length)
-
-
-_URL_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
-_REMOTE_MENTION_RE = re.compile(r"(^|[^/\w])@(([a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]+)", re.IGNORECASE)
-
-
-def _fallback_length(text: str, spoiler: str) -> int:
-    """Mastodon's rule, simplified, until clarion.text.mastodon exists."""
-    import regex  # type: ignore[import-untyped,unused-ignore]
-
-    countable = _URL_RE.sub("x" * CHARACTERS_RESERVED_PER_URL, text)
-    countable = _REMOTE_MENTION_RE.sub(r"\1@\3", countable)
-    return len(regex.findall(r"\X", countable)) + len(regex.findall(r"\X", spoiler))
+    return mastodon_length(text, spoiler or None)
 
 
 # -- time and ids ------------------------------------------------------------------------------
@@ -229,54 +206,14 @@ def _language(value: Any) -> str | None:
 
 def image_size(data: bytes, mime: str) -> tuple[int, int] | None:
     """Width and height read from the image's own header, or None if it is not that type."""
-    if mime == "image/png":
-        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
-            width, height = struct.unpack(">II", data[16:24])
-            return width, height
-        return None
-    if mime == "image/gif":
-        if data[:6] in (b"GIF87a", b"GIF89a"):
-            width, height = struct.unpack("<HH", data[6:10])
-            return width, height
-        return None
-    if mime == "image/jpeg":
-        return _jpeg_size(data)
-    if mime == "image/webp":
-        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-            return _webp_size(data)
-        return None
-    return (0, 0)  # types the stand-in does not sniff (heic, avif) are taken on trust
+    info = sniff(data)
+    if info is None:
+        # Types clarion.media does not sniff (heic, avif) are taken on trust.
+        return None if mime in _SNIFFED else (0, 0)
+    return (info.width, info.height) if info.mime == mime else None
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    if data[:2] != b"\xff\xd8":
-        return None
-    pos = 2
-    while pos + 9 < len(data):
-        if data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
-            return width, height
-        pos += 2 + length
-    return None
-
-
-def _webp_size(data: bytes) -> tuple[int, int]:
-    chunk = data[12:16]
-    if chunk == b"VP8X" and len(data) >= 30:
-        width = 1 + int.from_bytes(data[24:27], "little")
-        height = 1 + int.from_bytes(data[27:30], "little")
-        return width, height
-    if chunk == b"VP8 " and len(data) >= 30:
-        width, height = struct.unpack("<HH", data[26:30])
-        return width & 0x3FFF, height & 0x3FFF
-    if chunk == b"VP8L" and len(data) >= 25:
-        bits = int.from_bytes(data[21:25], "little")
-        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    return (0, 0)
+_SNIFFED = frozenset({"image/png", "image/gif", "image/jpeg", "image/webp"})
 
 
 # -- the stand-in ------------------------------------------------------------------------------
@@ -432,7 +369,7 @@ class MastodonStandIn(StandIn):
                     f"{media['width']}x{media['height']}, {media['size']} bytes) "
                     f"alt: {media['description']}"
                 )
-            if _URL_RE.search(record["text"]):
+            if mastodon_urls(record["text"]):
                 lines.append(
                     f"{pad}   link card: Mastodon fetches it from the first URL in the text"
                 )

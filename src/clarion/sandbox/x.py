@@ -29,13 +29,13 @@ import hmac
 import itertools
 import json
 import re
-import struct
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
+from clarion.media import sniff
 from clarion.sandbox.server import Request, Response, StandIn
 from clarion.settings import XAccount
 from clarion.text.x import weighted_length
@@ -149,32 +149,8 @@ def parse_oauth_header(value: str) -> dict[str, str] | None:
 
 def _image_info(data: bytes) -> tuple[str, int, int] | None:
     """(mime, width, height) from an image's own header, or None if not an image X takes."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
-        width, height = struct.unpack(">II", data[16:24])
-        return "image/png", width, height
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        width, height = struct.unpack("<HH", data[6:10])
-        return "image/gif", width, height
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp", 0, 0
-    if data.startswith(b"\xff\xd8"):
-        return "image/jpeg", *_jpeg_size(data)
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int]:
-    index = 2
-    while index + 9 < len(data):
-        if data[index] != 0xFF:
-            index += 1
-            continue
-        marker = data[index + 1]
-        length = int.from_bytes(data[index + 2 : index + 4], "big")
-        if marker in (0xC0, 0xC1, 0xC2):  # start of frame: height, then width
-            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
-            return width, height
-        index += 2 + length
-    return 0, 0
+    info = sniff(data)
+    return (info.mime, info.width, info.height) if info is not None else None
 
 
 @dataclass
