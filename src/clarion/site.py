@@ -3,9 +3,11 @@
 The site is the organisation's record on its own terms, so it is built from the
 post files alone and reads the same in ten years: no JavaScript, no web fonts,
 no external resource, CSS inline. A post is listed when it has at least one
-receipt with an id (it went out somewhere) and is not retracted — neither
+receipt with an id whose URL is a post on that network's own host (it went out
+somewhere: see `receipt_url_allowed`) and is not retracted — neither
 `retract: true` nor any receipt marked `retracted:`, since a post taken back on
-one network was taken back on purpose.
+one network was taken back on purpose. Receipts are written by the publish run,
+not reviewed, so one that points anywhere else is never linked.
 
 The same files give the same bytes: the only times in the output are the
 posts' own (their first receipt, their edits), and every list has a fixed
@@ -61,6 +63,7 @@ __all__ = [
     "collect",
     "json_feed",
     "linkify",
+    "receipt_url_allowed",
     "relative_link",
     "render",
     "site_config",
@@ -219,6 +222,7 @@ def collect(settings: Settings) -> Archive:
     entries: list[Entry] = []
     warnings: list[str] = []
     left_out: dict[str, int] = {}
+    unchecked: dict[str, int] = {}  # network -> receipts with no host to check them against
     posts_dir = settings.posts_dir
     if not posts_dir.is_dir():
         raise UsageError(
@@ -232,15 +236,22 @@ def collect(settings: Settings) -> Archive:
             warnings.append(f"{where}: left out, the file cannot be read: {post.error.message}")
             left_out["unreadable"] = left_out.get("unreadable", 0) + 1
             continue
-        reason = _left_out_because(post)
+        published = _published(post)
+        reason = _left_out_because(post, published)
         if reason is not None:
             left_out[reason] = left_out.get(reason, 0) + 1
             continue
-        entry = _entry(post, settings, posts_dir, warnings)
+        published = _linkable(post, published, settings, warnings, unchecked)
+        if not any(e.get("id") is not None for es in published.values() for e in es):
+            left_out[_NOT_LINKABLE] = left_out.get(_NOT_LINKABLE, 0) + 1
+            continue
+        entry = _entry(post, published, settings, posts_dir, warnings)
         if entry is None:
             left_out["no date"] = left_out.get("no date", 0) + 1
             continue
         entries.append(entry)
+    for network, count in sorted(unchecked.items()):
+        warnings.append(f"{count} {network} receipt(s) not linked: {_POST_URLS[network].unchecked}")
     entries.sort(key=lambda e: (-e.date.timestamp(), e.rel))
     return Archive(tuple(entries), tuple(warnings), left_out)
 
@@ -258,8 +269,7 @@ def _published(post: Post) -> dict[str, list[Mapping[str, Any]]]:
     return result
 
 
-def _left_out_because(post: Post) -> str | None:
-    published = _published(post)
+def _left_out_because(post: Post, published: Mapping[str, list[Mapping[str, Any]]]) -> str | None:
     if post.retract or any("retracted" in e for es in published.values() for e in es):
         return "retracted"
     if not any(e.get("id") is not None for es in published.values() for e in es):
@@ -277,8 +287,13 @@ def _utc(text: object) -> dt.datetime | None:
     return when.astimezone(dt.UTC) if when.tzinfo is not None else None
 
 
-def _entry(post: Post, settings: Settings, posts_dir: Path, warnings: list[str]) -> Entry | None:
-    published = _published(post)
+def _entry(
+    post: Post,
+    published: Mapping[str, list[Mapping[str, Any]]],
+    settings: Settings,
+    posts_dir: Path,
+    warnings: list[str],
+) -> Entry | None:
     sent = [_utc(e.get("at")) for es in published.values() for e in es]
     times = [t for t in sent if t is not None]
     edits = [_utc(e.get("edited")) for es in published.values() for e in es]
@@ -294,9 +309,7 @@ def _entry(post: Post, settings: Settings, posts_dir: Path, warnings: list[str])
 
     copies = []
     for network, entries in published.items():
-        urls = tuple(
-            str(e["url"]) for e in entries if e.get("id") is not None and _is_web(e.get("url"))
-        )
+        urls = tuple(str(e["url"]) for e in entries if e.get("id") is not None)
         if urls:
             copies.append(NetworkCopy(network, urls))
 
@@ -330,6 +343,124 @@ def _entry(post: Post, settings: Settings, posts_dir: Path, warnings: list[str])
         card=card,
         copies=tuple(copies),
     )
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+@dataclass(frozen=True)
+class _PostURL:
+    """Where a network shows one post. `path` is matched whole after the origin;
+    in it, {account} stands for the configured account's handle, or for `anyone`
+    when no account is configured (the history of a network the organisation left)."""
+
+    hosts: tuple[str, ...]  # served over https; () = the configured `instance` only
+    path: str
+    example: str  # the shape, for the warning
+    anyone: str = ""
+    unchecked: str = ""  # why nothing can be linked without an account
+
+
+_RKEY = r"[A-Za-z0-9._:~-]{1,512}"
+# Bluesky: a handle in the path is resolved to whoever holds it now, so it must
+# be the configured one; a DID names the account for good, but the settings do not
+# hold it, so any DID is accepted (imports without --handle link by DID).
+# X: the name in the path is not checked, because X opens a status by its id
+# whatever name precedes it, so checking it would guard nothing and would drop
+# the history of a renamed account.
+# Mastodon: no network-wide host; any server can run it, so only the configured
+# instance can be trusted.
+_POST_URLS: Mapping[str, _PostURL] = {
+    "bluesky": _PostURL(
+        hosts=("bsky.app",),
+        path=rf"/profile/(?:{{account}}|did:[a-z]+:[A-Za-z0-9._:%-]{{1,2048}})/post/{_RKEY}",
+        example="https://bsky.app/profile/<handle or DID>/post/<record key>",
+        anyone=r"[A-Za-z0-9.-]{1,253}",
+    ),
+    "x": _PostURL(
+        hosts=("x.com", "twitter.com"),
+        path=r"/\w{1,50}/status/\d{1,20}",
+        example="https://x.com/<name>/status/<id>",
+    ),
+    "mastodon": _PostURL(
+        hosts=(),
+        path=r"/[A-Za-z0-9@._~/%:+-]+",
+        example="<instance>/@<name>/<id>",
+        unchecked="Mastodon has no network-wide host, so its receipts are linked only "
+        "on the instance set in [tool.clarion.accounts.mastodon] instance",
+    ),
+}
+_NOT_LINKABLE = "no receipt on its network"
+
+
+def receipt_url_allowed(network: str, url: object, settings: Settings) -> bool:
+    """Whether the site may link `url` as a receipt on `network`: the address of a
+    post on the network's own host (the configured instance for Mastodon), on
+    https (or the instance's own scheme), with no user name, port, query or
+    anything else a browser could read as another host."""
+    rule = _POST_URLS.get(network)
+    if rule is None or not isinstance(url, str):
+        return False
+    account = getattr(settings, network, None)
+    origins = tuple(f"https://{host}" for host in rule.hosts)
+    if not rule.hosts:
+        origins = _origin(getattr(account, "instance", None))
+    if not origins:
+        return False
+    handle = getattr(account, "handle", None)
+    handle = handle.strip().lstrip("@") if isinstance(handle, str) else ""
+    name = f"(?i:{re.escape(handle)})" if handle else rule.anyone
+    path = rule.path.replace("{account}", name)
+    pattern = "(?:" + "|".join(map(re.escape, origins)) + ")" + path
+    return re.fullmatch(pattern, url, re.ASCII) is not None
+
+
+def _origin(instance: object) -> tuple[str, ...]:
+    """The configured instance as scheme://host[:port] in lower case; () when it is
+    not an http(s) URL."""
+    if not isinstance(instance, str):
+        return ()
+    parts = urlsplit(instance.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return ()
+    scheme, host = parts.scheme.lower(), parts.hostname
+    if scheme not in ("http", "https") or not host or parts.username is not None:
+        return ()
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}[scheme]
+    return (f"{scheme}://{host}" + (f":{port}" if port not in (None, default) else ""),)
+
+
+def _linkable(
+    post: Post,
+    published: Mapping[str, list[Mapping[str, Any]]],
+    settings: Settings,
+    warnings: list[str],
+    unchecked: dict[str, int],
+) -> dict[str, list[Mapping[str, Any]]]:
+    """`published` without the receipts the site may not link; each is named in
+    `warnings`, or counted in `unchecked` when the network has nothing to check
+    it against. Entries without an id (`outcome: unknown`) are kept as they are."""
+    kept: dict[str, list[Mapping[str, Any]]] = {}
+    for network, entries in published.items():
+        rule = _POST_URLS.get(network)
+        kept[network] = []
+        for entry in entries:
+            url = entry.get("url")
+            if entry.get("id") is None or receipt_url_allowed(network, url, settings):
+                kept[network].append(entry)
+            elif rule is not None and rule.unchecked and getattr(settings, network) is None:
+                unchecked[network] = unchecked.get(network, 0) + 1
+            else:
+                shown = repr(url) if isinstance(url, str) else "with no url"
+                expected = rule.example if rule is not None else "the site knows no such address"
+                warnings.append(
+                    f"{post.rel}: {network} receipt {shown} not linked: it is not a post's "
+                    f"address on the network ({expected})"
+                )
+    return kept
 
 
 def _image(post: Post, root: Path, rel: str, alt: str, warnings: list[str]) -> SiteImage | None:

@@ -5,6 +5,7 @@ and a post whose text is HTML."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -65,15 +66,27 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def post_id(network: str, stem: str, part: int) -> str:
+    """The id a network gives part `part` (from 1) of post `stem`: X's are numbers."""
+    key = f"{stem}-{part}"
+    return str(int(hashlib.sha256(key.encode()).hexdigest()[:15], 16)) if network == "x" else key
+
+
+def receipt_url(network: str, stem: str, part: int) -> str:
+    base = {"bluesky": BLUESKY, "mastodon": MASTODON, "x": X}[network]
+    return base + post_id(network, stem, part)
+
+
 def publish(path: Path, network: str, when: str, parts: int = 1) -> None:
     """Write receipts for `parts` parts on `network`, as a publish run would."""
-    base = {"bluesky": BLUESKY, "mastodon": MASTODON, "x": X}[network]
     start = at(when)
     for i in range(parts):
-        key = f"{path.stem}-{i + 1}"
+        key = post_id(network, path.stem, i + 1)
         ident = f"at://did:plc:abc/app.bsky.feed.post/{key}" if network == "bluesky" else key
-        receipt = Receipt(at=start + dt.timedelta(seconds=i), id=ident, url=base + key)
-        record_receipt(path, network, i, receipt)
+        url = receipt_url(network, path.stem, i + 1)
+        record_receipt(
+            path, network, i, Receipt(at=start + dt.timedelta(seconds=i), id=ident, url=url)
+        )
 
 
 def make_repo(root: Path, url: str | None = "https://news.example.org/archive/") -> Path:

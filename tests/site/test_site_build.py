@@ -18,6 +18,7 @@ from tests.site.siterepo import (
     PUBLISHED,
     at,
     make_repo,
+    receipt_url,
     run_site,
     site_files,
     write_generated,
@@ -108,7 +109,7 @@ def test_post_page_shows_text_images_card_and_copies(built_site: Path) -> None:
     links = {"".join(a.text): a.attrs["href"] for a in page.all("a")}
     assert links["Bluesky"] == "https://bsky.app/profile/example.test/post/clarion-1-0-release-1"
     assert links["Mastodon"] == "https://mastodon.example/@news/clarion-1-0-release-1"
-    assert links["X"] == "https://x.com/example/status/clarion-1-0-release-1"
+    assert links["X"] == receipt_url("x", "clarion-1-0-release", 1)
     release = "https://github.com/clarion-social/clarion/releases/tag/v1.0.0"
     assert links[release] == release
 

@@ -10,7 +10,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from tests.site.htmlcheck import Page
-from tests.site.siterepo import LEFT_OUT, PUBLISHED, make_repo, run_site
+from tests.site.siterepo import LEFT_OUT, PUBLISHED, make_repo, receipt_url, run_site
 
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)")
@@ -74,7 +74,7 @@ def test_atom_entries_link_each_network_copy(built_site: Path) -> None:
     assert related == {
         "Bluesky": "https://bsky.app/profile/example.test/post/clarion-1-0-release-1",
         "Mastodon": "https://mastodon.example/@news/clarion-1-0-release-1",
-        "X": "https://x.com/example/status/clarion-1-0-release-1",
+        "X": receipt_url("x", "clarion-1-0-release", 1),
     }
     content = release.findtext(f"{A}content") or ""
     assert f'src="{SITE}media/' in content  # images by absolute URL
