@@ -41,6 +41,8 @@ class Media:
     alt: str = ""  # "" when the export has none
     # Reads the file from the export; None when the export does not hold it.
     read: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
+    # Why nothing is read for it: its address leads outside the export.
+    refused: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class Harvest:
 
     entries: list[Entry]
     skipped: dict[Reason, int]  # in the order to report them
+    # Members of the export left out because they lead outside it, a line each.
+    refused: list[str] = field(default_factory=list)
 
 
 T = TypeVar("T")

@@ -9,18 +9,19 @@ repository's Merkle Search Tree), the tree's nodes, whose entries map
 Images are blobs, and getRepo does not include blobs. Given a folder instead of
 the CAR, the importer finds the CAR in it and takes each blob from a file named
 by its CID (`<cid>` or `<cid>.<ext>`, anywhere in the folder; fetch them with
-`com.atproto.sync.getBlob`). An image whose blob is not there is not attached:
-its alt text is kept in a comment in the post file, so no description is lost.
+`com.atproto.sync.getBlob`); a link in the folder that leads outside it is not
+followed. An image whose blob is not there is not attached: its alt text is
+kept in a comment in the post file, so no description is lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from clarion.errors import UsageError
@@ -41,6 +42,7 @@ from clarion.importers import (
     language,
     parse_iso,
 )
+from clarion.importers.sources import Archive
 
 NETWORK = "bluesky"
 POST = "app.bsky.feed.post"
@@ -65,7 +67,7 @@ class _Post:
 
 def read(path: Path, options: Options) -> Harvest:
     handle = _handle(options.handle)
-    car_path, blobs = _locate(path)
+    car_path, blobs, refused = _locate(path)
     did, records = _records(car_path)
     posts: list[_Post] = []
     skipped = dict.fromkeys((REPOSTS, REPLIES, UNREADABLE), 0)
@@ -88,7 +90,7 @@ def read(path: Path, options: Options) -> Harvest:
             skipped[REPLIES] += len(thread)
             continue
         entries.append(_entry(thread, did, handle or did, blobs))
-    return Harvest(entries, skipped)
+    return Harvest(entries, skipped, refused)
 
 
 def _handle(handle: str | None) -> str | None:
@@ -100,22 +102,29 @@ def _handle(handle: str | None) -> str | None:
     return cleaned
 
 
-def _locate(path: Path) -> tuple[Path, dict[str, Path]]:
-    """The CAR file, and the blob files by CID (only when given a folder)."""
+def _locate(path: Path) -> tuple[Path, dict[str, Callable[[], bytes]], list[str]]:
+    """The CAR file, the blob files' readers by CID (only when given a folder), and
+    which files of the folder were refused because they lead outside it."""
     if path.is_file():
-        return path, {}
+        return path, {}, []
     if not path.is_dir():
         raise ArchiveError(f"{path}: no such file or folder")
-    files = [p for p in path.rglob("*") if p.is_file()]
-    cars = [p for p in files if p.suffix.lower() == ".car"]
+    folder = Archive(path)  # a folder: nothing held open to close
+    files = folder.names()
+    cars = [name for name in files if PurePosixPath(name).suffix.lower() == ".car"]
     if len(cars) != 1:
         found = "no .car file" if not cars else f"{len(cars)} .car files"
+        refused = "".join(f" (refused: {line})" for line in folder.refused)
         raise ArchiveError(
-            f"{path}: {found} in it: give the CAR file of the repository, or a folder "
+            f"{path}: {found} in it{refused}: give the CAR file of the repository, or a folder "
             "holding it and the blobs named by their CID"
         )
-    blobs = {p.name.split(".", 1)[0]: p for p in files if p not in cars}
-    return cars[0], blobs
+    blobs: dict[str, Callable[[], bytes]] = {
+        PurePosixPath(name).name.split(".", 1)[0]: partial(folder.read, name)
+        for name in files
+        if name not in cars
+    }
+    return path / cars[0], blobs, folder.refused
 
 
 def _records(car_path: Path) -> tuple[str, list[tuple[str, Mapping[str, Any] | None]]]:
@@ -230,7 +239,9 @@ def _tid_time(rkey: str) -> dt.datetime | None:
         return None
 
 
-def _entry(thread: list[_Post], did: str, profile: str, blobs: Mapping[str, Path]) -> Entry:
+def _entry(
+    thread: list[_Post], did: str, profile: str, blobs: Mapping[str, Callable[[], bytes]]
+) -> Entry:
     parts = []
     notes: list[str] = []
     link: LinkCard | None = None
@@ -280,7 +291,9 @@ def _embeds(embed: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return found
 
 
-def _media(post: _Post, embed: Mapping[str, Any], blobs: Mapping[str, Path]) -> tuple[Media, ...]:
+def _media(
+    post: _Post, embed: Mapping[str, Any], blobs: Mapping[str, Callable[[], bytes]]
+) -> tuple[Media, ...]:
     media: list[Media] = []
     for item in _embeds(embed):
         kind = item.get("$type")
@@ -298,7 +311,7 @@ def _blob_media(
     kind: str,
     blob: object,
     holder: Mapping[str, Any],
-    blobs: Mapping[str, Path],
+    blobs: Mapping[str, Callable[[], bytes]],
     before: list[Media],
 ) -> Media:
     cid, mime = None, ""
@@ -306,13 +319,13 @@ def _blob_media(
         cid = _link(blob.get("ref")) or _link(blob.get("cid"))  # `cid`: the legacy blob form
         mime = str(blob.get("mimeType") or "")
     alt = holder.get("alt")
-    file = blobs.get(cid) if cid else None
+    read = blobs.get(cid) if cid else None
     extension = _EXTENSIONS.get(mime, "mp4" if kind == VIDEO else "bin")
     return Media(
         kind,
         f"{post.rkey}-{len(before) + 1}.{extension}",
         alt if isinstance(alt, str) else "",
-        partial(file.read_bytes) if file is not None else None,
+        read,
     )
 
 

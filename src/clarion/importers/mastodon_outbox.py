@@ -23,7 +23,7 @@ from functools import partial
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from clarion.importers import (
     BOOSTS,
@@ -43,7 +43,7 @@ from clarion.importers import (
     language,
     parse_iso,
 )
-from clarion.importers.sources import Archive
+from clarion.importers.sources import Archive, RefusedName, member_name, shown
 
 NETWORK = "mastodon"
 PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
@@ -104,7 +104,7 @@ def read(archive: Archive, options: Options) -> Harvest:
             skipped[REPLIES] += len(thread)
             continue
         entries.append(_entry(thread, archive, root))
-    return Harvest(entries, skipped)
+    return Harvest(entries, skipped, archive.refused)
 
 
 def _json(archive: Archive, name: str) -> Any:
@@ -240,24 +240,29 @@ def _media(status: _Status, item: Mapping[str, Any], archive: Archive, root: str
     if isinstance(url, dict):
         url = url.get("href")
     path = urlsplit(url).path if isinstance(url, str) else ""
-    alt = item.get("name")
-    member = _member(archive, root, path)
+    found = item.get("name")
+    alt = found if isinstance(found, str) else ""
     name = f"{status.status_id}-{PurePosixPath(path).name or 'media'}"
-    return Media(
-        kind,
-        name,
-        alt if isinstance(alt, str) else "",
-        partial(archive.read, member) if member is not None else None,
-    )
+    try:
+        member = _member(archive, root, path)
+    except RefusedName as refused:
+        return Media(kind, name, alt, refused=f"{shown(str(url))} {refused.why}")
+    return Media(kind, name, alt, partial(archive.read, member) if member is not None else None)
 
 
 def _member(archive: Archive, root: str, path: str) -> str | None:
     """The export's copy of an attachment: its `url` is the path inside the export
-    (`/system/` removed), or ends with it when the instance serves media elsewhere."""
-    candidates = [path.lstrip("/")]
-    at = path.find("media_attachments/")
-    if at >= 0:
-        candidates.append(path[at:])
+    (`/system/` removed), or ends with it when the instance serves media elsewhere.
+
+    The path is taken from the export's top whether or not it starts with `/`;
+    one that leads outside the export (`/../x`, `%2e%2e/x`, `..\\x`, or through a
+    link in a folder) raises `RefusedName`, and nothing is read.
+    """
+    inside = member_name(unquote(path).lstrip("/"))
+    candidates = [inside]
+    at = inside.find("media_attachments/")
+    if at > 0:
+        candidates.append(inside[at:])
     for candidate in candidates:
         if candidate and archive.exists(root + candidate):
             return root + candidate

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from clarion.importers import IMAGE, VIDEO, ArchiveError, Entry, Harvest, Media, Reason
-from clarion.importers.sources import safe_name
+from clarion.importers.sources import RefusedName, safe_name
 from clarion.settings import Settings
 
 NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon", "x": "X"}
@@ -31,6 +31,7 @@ ARCHIVE = "archive"
 MEDIA = "media"
 MAX_IMAGES = 4
 PROGRESS_EVERY = 1000
+MAX_REFUSALS_SHOWN = 20
 
 # JSON leaves these raw; YAML reads U+0085, U+2028 and U+2029 as line breaks and
 # refuses C1 controls, lone surrogates, U+FEFF inside a stream and U+FFFE/U+FFFF.
@@ -110,6 +111,7 @@ class Tally:
     placeholders: int = 0  # alt texts written because the export had none
     not_attached: int = 0
     skipped: dict[Reason, int] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # what led outside the export, a line each
 
     def summary(self, network: str) -> list[str]:
         """The summary, a line per subject: the first says what was imported."""
@@ -145,6 +147,10 @@ class Tally:
             lines.append(
                 f"{self.not_attached:,} media not attached: a comment in each post says why"
             )
+        lines.extend(f"refused, not read: {line}" for line in self.refused[:MAX_REFUSALS_SHOWN])
+        if len(self.refused) > MAX_REFUSALS_SHOWN:
+            more = len(self.refused) - MAX_REFUSALS_SHOWN
+            lines.append(f"refused, not read: {more:,} more that lead outside the export")
         return lines
 
 
@@ -171,7 +177,7 @@ def write_all(
     A part whose receipt a post file elsewhere already holds (Clarion published
     it, or an earlier import was moved) is left out, so history is never doubled.
     """
-    tally = Tally(skipped=dict(harvest.skipped))
+    tally = Tally(skipped=dict(harvest.skipped), refused=list(harvest.refused))
     targets = {post_path(settings, entry) for entry in harvest.entries}
     ids = {part.id for entry in harvest.entries for part in entry.parts}
     known = published_elsewhere(settings, network, ids, targets)
@@ -257,7 +263,7 @@ class _Writer:
             self._check_grown(entry, path)
             return
         self._folder(path.parent)
-        media_lines, notes = self._media(entry, path.parent)
+        media_lines, notes = self._media(entry, path)
         text = render(entry, self.command, media_lines, notes)
         _write_new(path, text.encode("utf-8"))
         self.tally.posts += 1
@@ -273,10 +279,13 @@ class _Writer:
         if any(part.id not in tokens for part in entry.parts):
             self.tally.grown.append(path.relative_to(self.settings.root).as_posix())
 
-    def _media(self, entry: Entry, folder: Path) -> tuple[list[str], list[str]]:
-        """Copy the media; the `media:` lines, and notes for what is not attached."""
+    def _media(self, entry: Entry, path: Path) -> tuple[list[str], list[str]]:
+        """Copy the media of the post file `path`; the `media:` lines, and notes for
+        what is not attached."""
         from clarion.media import sniff
 
+        folder = path.parent
+        post = path.relative_to(self.settings.root).as_posix()
         lines: list[str] = []
         notes: list[str] = []
         attached = 0
@@ -286,6 +295,11 @@ class _Writer:
             for item in part.media:
                 alt = " ".join(item.alt.split())
                 described = f", alt {quote(alt)}" if alt else ""
+                if item.refused is not None:
+                    notes.append(f"{where}{item.kind} not kept: {item.refused}{described}")
+                    self.tally.refused.append(f"{post}: {where}{item.kind} {item.refused}")
+                    self.tally.not_attached += 1
+                    continue
                 if item.read is None:
                     notes.append(f"{where}{item.kind} not in the export{described}")
                     self.tally.not_attached += 1
@@ -300,6 +314,12 @@ class _Writer:
                     continue
                 try:
                     data = item.read()
+                except RefusedName as refused:
+                    # Read through a link that leads outside the export: refused, as above.
+                    notes.append(f"{where}{safe_name(item.name)} not kept: {refused}{described}")
+                    self.tally.refused.append(f"{post}: {where}{item.kind} {refused}")
+                    self.tally.not_attached += 1
+                    continue
                 except ArchiveError:
                     # One damaged file in the export costs its image, not the import.
                     notes.append(

@@ -107,7 +107,7 @@ def read(archive: Archive, options: Options) -> Harvest:
         REPLIES: replies,
         UNREADABLE: unreadable,
     }
-    return Harvest(entries, skipped)
+    return Harvest(entries, skipped, archive.refused)
 
 
 def _load_js(archive: Archive, name: str) -> Any:
