@@ -515,7 +515,7 @@ class GitHubAPI(StandIn):
                 str(self.git_dir),
                 "show",
                 "-s",
-                "--format=%H%x00%P%x00%an%x00%aI%x00%B",
+                "--format=%H%x00%P%x00%an%x00%cn%x00%aI%x00%B",
                 f"{sha}^{{commit}}",
                 "--",
             ],
@@ -525,15 +525,77 @@ class GitHubAPI(StandIn):
         )
         if proc.returncode != 0:
             return None
-        full, parents, author, date, message = proc.stdout.split("\0", 4)
+        full, parents, author, committer, date, message = proc.stdout.split("\0", 5)
         when = dt.datetime.fromisoformat(date) if date else _EPOCH
         return {
             "sha": full,
             "parents": parents.split(),
             "author": author,
+            "committer": committer,
+            "files": self._changed(full, parents.split()),
             "date": _iso(when),
             "message": message.rstrip("\n"),
         }
+
+    def _changed(self, sha: str, parents: list[str]) -> list[dict[str, str]]:
+        """The files a commit changed, against its first parent, as GitHub lists them."""
+        against = [parents[0], sha] if parents else ["--root", sha]
+        proc = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(self.git_dir),
+                "diff-tree",
+                "-r",
+                "-M",
+                "--name-status",
+                "-z",
+                *against,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        fields = [f for f in proc.stdout.split("\0") if f]
+        if not parents:
+            fields = fields[1:]  # --root prints the commit first
+        files = []
+        i = 0
+        while i < len(fields):
+            status = fields[i]
+            if status.startswith("R"):
+                files.append(
+                    {
+                        "status": "renamed",
+                        "previous_filename": fields[i + 1],
+                        "filename": fields[i + 2],
+                    }
+                )
+                i += 3
+            else:
+                files.append({"status": "modified", "filename": fields[i + 1]})
+                i += 2
+        return files
+
+    def pull_commit_shas(self, pull: Pull) -> list[str]:
+        """The commits of a pull request, oldest first: from git when it has them."""
+        if self.git_dir is not None:
+            proc = subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(self.git_dir),
+                    "rev-list",
+                    "--reverse",
+                    f"{pull.base_sha}..{pull.head_sha}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if proc.returncode == 0 and proc.stdout.strip():
+                return proc.stdout.split()
+        return [*pull.commits, pull.head_sha]
 
     def blob(self, sha: str) -> bytes | None:
         for data in self.files.values():
@@ -563,6 +625,7 @@ class _Answer:
         ("GET", _REPO + r"/pulls/(?P<n>\d+)", "pull"),
         ("GET", _REPO + r"/pulls/(?P<n>\d+)/reviews", "reviews"),
         ("GET", _REPO + r"/pulls/(?P<n>\d+)/files", "pull_files"),
+        ("GET", _REPO + r"/pulls/(?P<n>\d+)/commits", "pull_commits"),
         ("GET", _REPO + r"/contents(?:/(?P<path>.*))?", "contents"),
         ("GET", _REPO + r"/git/blobs/(?P<sha>[^/]+)", "git_blob"),
         ("GET", r"/orgs/(?P<org>[^/]+)", "organization"),
@@ -964,36 +1027,54 @@ class _Answer:
             if not named:
                 return error(422, f"No commit found for SHA: {sha}", docs)
             fields = {"sha": sha, "parents": [], "author": "octocat", "message": "", "date": ""}
+        return Response.json(self._commit_json(fields))
+
+    def _commit_json(self, fields: dict[str, Any]) -> dict[str, Any]:
         full = fields["sha"]
         url = f"{self.repo_url}/commits/{full}"
+        committer = fields.get("committer") or fields["author"]
         person = {
             "name": fields["author"],
             "email": f"{fields['author']}@example.org",
             "date": fields["date"] or _iso(_EPOCH),
         }
-        return Response.json(
-            {
-                "sha": full,
-                "node_id": f"C_{full[:12]}",
-                "url": url,
-                "html_url": f"{self.html}/commit/{full}",
-                "comments_url": f"{url}/comments",
-                "commit": {
-                    "url": f"{self.repo_url}/git/commits/{full}",
-                    "author": person,
-                    "committer": person,
-                    "message": fields["message"],
-                    "comment_count": 0,
-                },
-                "author": None,
-                "committer": None,
-                "parents": [
-                    {"sha": parent, "url": f"{self.repo_url}/commits/{parent}"}
-                    for parent in fields["parents"]
-                ],
-                "files": [],
+        return {
+            "sha": full,
+            "node_id": f"C_{full[:12]}",
+            "url": url,
+            "html_url": f"{self.html}/commit/{full}",
+            "comments_url": f"{url}/comments",
+            "commit": {
+                "url": f"{self.repo_url}/git/commits/{full}",
+                "author": person,
+                "committer": person,
+                "message": fields["message"],
+                "comment_count": 0,
+            },
+            "author": self._user(fields["author"]),
+            "committer": self._user(committer),
+            "parents": [
+                {"sha": parent, "url": f"{self.repo_url}/commits/{parent}"}
+                for parent in fields["parents"]
+            ],
+            "files": fields.get("files", []),
+        }
+
+    def pull_commits(self, n: str) -> Response:
+        pull = self._find_pull(n)
+        if pull is None:
+            return error(404, "Not Found")
+        found = []
+        for sha in self.api.pull_commit_shas(pull):
+            fields = self.api.commit_fields(sha) or {
+                "sha": sha,
+                "parents": [],
+                "author": pull.author,
+                "message": "",
+                "date": "",
             }
-        )
+            found.append(self._commit_json(fields))
+        return self._page(found)
 
     def organization(self, org: str) -> Response:
         known = {self.api.repository.split("/")[0].lower()} | {o for o, _ in self.api.teams}

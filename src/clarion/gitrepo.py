@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clarion.errors import ConfigError, GitError, PushRefusedError
+from clarion.gitrun import git_env
 
 RECEIPTS_BRANCH = "clarion/receipts"
 DEFAULT_AUTHOR = "clarion[bot] <clarion@users.noreply.github.com>"
@@ -44,18 +45,6 @@ _AUTH_FAILURE = (
     "returned error: 403",
 )
 
-# Variables that would point git at another repository or index than `root`
-# (set, for example, when clarion runs inside a git hook).
-_REPOSITORY_ENV = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-)
-
 PROTECTED_BRANCH_HELP = (
     "The branch is protected: create a GitHub App with 'Contents: read and write' "
     "permission, install it on this repository, add it to the bypass list of the "
@@ -68,7 +57,6 @@ _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
 _PORCELAIN = re.compile(r"^(?P<flag>[ +\-*!=])\t(?P<ref>[^\t]*)\t(?P<rest>.*)$")
 _REASON = re.compile(r"^(?P<summary>.*?)(?: \((?P<reason>.*)\))?$")
 _URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-_PUBLISHED_KEY = re.compile(r"""^(?:published|"published"|'published')[ \t]*:(?:[ \t\r\n]|$)""")
 
 
 # ---------------------------------------------------------------- results
@@ -173,44 +161,6 @@ def receipts_commit_message(path: str) -> str:
     return f"Record receipts for {path} [skip ci]"
 
 
-def remove_published(text: str) -> str:
-    """The file text with the top-level `published:` key of its front matter removed.
-
-    Used to tell a change to a post from a change to its receipts only. Lines of
-    the block are the `published:` line and every following line that is blank,
-    indented, or a `- ` sequence item at column 0; trailing blank lines left at
-    the end of the front matter are dropped too, so adding a block after a blank
-    line compares equal to the file before it.
-    """
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
-        return text
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
-    if end is None:
-        return text
-    kept: list[str] = []
-    i = 1
-    removed = False
-    while i < end:
-        if _PUBLISHED_KEY.match(lines[i]):
-            removed = True
-            i += 1
-            while i < end and _continues_block(lines[i]):
-                i += 1
-            continue
-        kept.append(lines[i])
-        i += 1
-    if not removed:
-        return text
-    while kept and not kept[-1].strip():
-        kept.pop()
-    return "".join([lines[0], *kept, *lines[end:]])
-
-
-def _continues_block(line: str) -> bool:
-    return not line.strip() or line[0] in " \t" or line.rstrip() == "-" or line.startswith("- ")
-
-
 def repo_root(path: Path) -> Path:
     """The top folder of the git work tree holding `path`."""
     folder = path if path.is_dir() else path.parent
@@ -227,11 +177,7 @@ def repo_root(path: Path) -> Path:
 
 
 def _base_env(environ: Mapping[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in environ.items() if k not in _REPOSITORY_ENV}
-    # C locale: the messages parsed here are English; no prompt may ever wait
-    # for a person in CI; editors are never wanted.
-    env.update(LC_ALL="C", LANG="C", GIT_TERMINAL_PROMPT="0", GIT_EDITOR="true")
-    return env
+    return git_env(environ)
 
 
 def _parse_porcelain(stdout: str) -> _RefStatus | None:
@@ -417,39 +363,6 @@ class Repo:
         if proc.returncode != 0:
             raise GitError(f"{rev!r} is not a commit in {self.root}")
         return proc.stdout.strip()
-
-    def last_commit_touching(
-        self, path: Path | str, *, ignore_published: bool = True, rev: str = "HEAD"
-    ) -> str | None:
-        """The newest commit (from `rev` back) that changed `path`; None if none did.
-
-        With `ignore_published`, commits that changed only the front matter's
-        `published:` block (receipts) are passed over. Renames are followed:
-        a commit that only moved the file changed nothing in it.
-        """
-        rel = self._relative(path)
-        out = self._git("log", "--follow", "-z", "--format=%x01%H", "--name-only", rev, "--", rel)
-        history: list[tuple[str, str]] = []  # (commit, the file's name in it), newest first
-        for chunk in out.split("\x01")[1:]:
-            fields = chunk.split("\0")
-            name = fields[1].lstrip("\n") if len(fields) > 1 and fields[1].strip() else rel
-            history.append((fields[0].strip(), name))
-        if not history:
-            return None
-        if not ignore_published:
-            return history[0][0]
-
-        def content(index: int) -> str | None:
-            sha, name = history[index]
-            text = self.file_at(sha, name)
-            return None if text is None else remove_published(text)
-
-        # The newest commit whose post differs from the version before it.
-        current = content(0)
-        for index in range(1, len(history)):
-            if content(index) != current:
-                return history[index - 1][0]
-        return history[-1][0]  # the commit that added the file
 
     def _relative(self, path: Path | str) -> str:
         p = Path(path)

@@ -1,5 +1,5 @@
 """The small helpers: the repository root, cleanliness, files at a revision, the
-last commit that changed a post outside its receipts, and the author setting."""
+content that receipts do not change, and the author setting."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from gitworld import POST, World, add_receipt, git
 
+from clarion.content import Content, content_of
 from clarion.errors import ConfigError, GitError
 from clarion.gitrepo import (
     Author,
     Repo,
     parse_author,
     receipts_commit_message,
-    remove_published,
     repo_root,
 )
 
@@ -23,20 +23,36 @@ CFP = "posts/2026/cfp.md"
 CASES = Path(__file__).with_name("front-matter")
 
 
+def sends(text: str) -> Content:
+    return content_of(text.encode(), CFP, lambda _path: None)
+
+
 @pytest.mark.parametrize(
     "case", sorted(p.name.removesuffix(".input.md") for p in CASES.glob("*.input.md"))
 )
-def test_remove_published(case: str) -> None:
+def test_receipts_are_not_content(case: str) -> None:
     given = (CASES / f"{case}.input.md").read_bytes().decode("utf-8")
     expected = (CASES / f"{case}.expected.md").read_bytes().decode("utf-8")
-    assert remove_published(given) == expected
+    assert sends(given) == sends(expected)
 
 
-def test_remove_published_undoes_what_the_publisher_adds() -> None:
+def test_what_the_publisher_adds_is_not_content() -> None:
     once = add_receipt(POST)
     twice = add_receipt(once, "mastodon", "2")
     assert once != POST
-    assert remove_published(once) == remove_published(twice) == POST
+    assert sends(once) == sends(twice) == sends(POST)
+
+
+def test_text_cannot_hide_in_what_looks_like_a_receipts_block() -> None:
+    # A double-quoted scalar may continue at column 0, on a line starting `published:`.
+    hidden = '---\ncontent_warning: "Spoilers\npublished: ahead"\n---\nHello\n'
+    changed = '---\ncontent_warning: "Spoilers\npublished: changed"\n---\nHello\n'
+    assert sends(hidden) != sends(changed)
+    assert sends(hidden).front == '{"content_warning":"Spoilers published: ahead"}'
+
+
+def test_a_byte_order_mark_and_crlf_are_not_content() -> None:
+    assert sends("\ufeff" + POST.replace("\n", "\r\n")) == sends(POST)
 
 
 @pytest.mark.parametrize(
@@ -100,50 +116,3 @@ def test_file_at(world: World) -> None:
     assert repo.file_at("HEAD", "posts/nope.md") is None
     with pytest.raises(GitError, match="not a commit"):
         repo.file_at("no-such-branch", CFP)
-
-
-def test_last_commit_touching_passes_over_receipts_and_renames(world: World) -> None:
-    path = world.clone("clone")
-    repo = Repo(path, BOT)
-    post = path / CFP
-
-    def person_commits(message: str) -> str:
-        git(path, "commit", "--quiet", "-am", message)
-        return git(path, "rev-parse", "HEAD").strip()
-
-    added = repo.head_sha()
-    assert repo.last_commit_touching(CFP) == added
-
-    post.write_text(POST.replace("open!", "open, finally!"), encoding="utf-8")
-    edited = person_commits("Edit the post")
-    post.write_text(add_receipt(post.read_text("utf-8")), encoding="utf-8")
-    receipts = repo.commit([CFP], receipts_commit_message(CFP))
-    post.write_text(add_receipt(post.read_text("utf-8"), "mastodon", "2"), encoding="utf-8")
-    more_receipts = repo.commit([CFP], receipts_commit_message(CFP))
-    assert receipts
-    assert more_receipts
-
-    assert repo.last_commit_touching(CFP) == edited
-    assert repo.last_commit_touching(CFP, ignore_published=False) == more_receipts
-    assert repo.last_commit_touching(CFP, rev=receipts) == edited
-
-    # A move keeps the post's identity; a move alone changes nothing in it.
-    (path / "posts" / "archive").mkdir()
-    git(path, "mv", CFP, "posts/archive/cfp.md")
-    moved = person_commits("Archive the post")
-    assert repo.last_commit_touching("posts/archive/cfp.md") == edited
-    assert repo.last_commit_touching("posts/archive/cfp.md", ignore_published=False) == moved
-
-    # A change to the front matter outside `published:` counts.
-    archived = path / "posts" / "archive" / "cfp.md"
-    archived.write_text(archived.read_text("utf-8").replace("lang: en", "lang: nl"), "utf-8")
-    relang = person_commits("Dutch")
-    assert repo.last_commit_touching(archived) == relang
-
-    assert repo.last_commit_touching("posts/never-existed.md") is None
-
-
-def test_remove_published_keeps_crlf_line_ends() -> None:
-    # Built here rather than kept as a file, so no line-end normalisation can change it.
-    given = "---\r\nlang: en\r\npublished:\r\n  bluesky: []\r\n---\r\nHello\r\n"
-    assert remove_published(given) == "---\r\nlang: en\r\n---\r\nHello\r\n"

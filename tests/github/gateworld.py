@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clarion.github import approval_gate
+from clarion.approval import approval_gate
 from clarion.post import Post, read_post
 from clarion.settings import load_settings
 from tests.github_api import DEFAULT_TOKEN, GitHubAPI

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from clarion.github import Review, compile_rule, latest_opinions, parse_codeowners
+from clarion.approval.client import Review
+from clarion.approval.codeowners import compile_rule, parse_codeowners
+from clarion.approval.judge import latest_opinions
 
 # pattern → {path: whether the pattern covers that file}. The comments quote or
 # follow the example file in GitHub's "About code owners".

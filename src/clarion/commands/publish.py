@@ -151,9 +151,9 @@ def run(
     items = checked_posts(settings, paths)
     gate = None
     if settings.require_approval and not dry_run:
-        from clarion.approval import gate_from_env
+        from clarion.approval import approval_gate
 
-        gate = gate_from_env(settings, os.environ)
+        gate = approval_gate(settings, os.environ)
     jobs, report = plan(
         items, now, settings.platforms, settings.root, include_examples=dry_run, gate=gate
     )
