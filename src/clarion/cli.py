@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,24 @@ def _parser() -> argparse.ArgumentParser:
     preview = sub.add_parser("preview", help="show what each network will receive")
     preview.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     preview.add_argument("--format", choices=("markdown", "text", "json"), default="text")
+
+    comment = sub.add_parser(
+        "preview-comment",
+        help="(preview-comment.yml) show a check run's preview as the pull request's comment",
+        description=(
+            "Create or update the pull request's sticky preview comment from the artifact "
+            "check.yml uploaded, naming the commit it describes, or mark it out of date. "
+            "It reads the workflow_run event (GITHUB_EVENT_PATH), GITHUB_REPOSITORY, "
+            "GITHUB_API_URL and GITHUB_TOKEN. Example, in preview-comment.yml: "
+            'clarion preview-comment --artifact "$RUNNER_TEMP/clarion-preview"'
+        ),
+    )
+    comment.add_argument(
+        "--artifact",
+        type=Path,
+        metavar="DIR",
+        help="the check run's artifact, downloaded (untrusted data); omit when there is none",
+    )
 
     new = sub.add_parser("new", help="scaffold a post")
     new.add_argument("slug", metavar="SLUG")
@@ -97,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from clarion.settings import find_root, load_settings
 
+    if args.command == "preview-comment":
+        from clarion.commands.preview import run_comment
+
+        # No settings: it runs from the default branch's checkout, on the event's facts.
+        return run_comment(args.artifact, os.environ)
     start = args.directory or Path.cwd()
     if not start.is_dir():
         raise UsageError(f"{start} is not a folder")

@@ -21,9 +21,11 @@ from clarion.compose import NETWORK_NAMES
 from clarion.post import Post
 from clarion.result import ERROR, PostResult
 
-# GitHub refuses comments over 65,536 characters; keep room for the wrapper.
+# GitHub refuses comments over 65,536 characters; keep room for what the
+# comment adds around the preview (clarion.comment: the commit it describes).
 MARKDOWN_BUDGET = 60_000
-MARKER = "<!-- clarion-preview -->"
+MARKER = "<!-- clarion-preview -->"  # how preview-comment.yml finds its comment again
+HEADING = "## Clarion preview"
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def render_markdown(
     line for each of the rest, always within GitHub's comment limit."""
     context = context or PreviewContext()
     bad = sum(1 for _, r in items if not r.ok)
-    head = [MARKER, "## Clarion preview", ""]
+    head = [MARKER, HEADING, ""]
     if not items:
         head.append("No post changed in this pull request.")
     elif bad:

@@ -1,4 +1,6 @@
-"""`clarion preview`: what each network will receive, with counts."""
+"""`clarion preview`: what each network will receive, with counts; and
+`clarion preview-comment`, which preview-comment.yml runs to show the preview
+check.yml made as the pull request's sticky comment."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from clarion.commands import checked_posts
+from clarion.errors import ConfigError, UsageError
 from clarion.logsafe import untrusted
 from clarion.preview import PreviewContext, render_markdown, render_text
 from clarion.settings import Settings
@@ -40,3 +43,32 @@ def run(settings: Settings, paths: Sequence[Path], fmt: str) -> int:
     else:
         sys.stdout.write(untrusted(render_text(items, context(settings, os.environ))))
     return 0 if all(r.ok for _, r in items) else 1
+
+
+def run_comment(artifact: Path | None, env: Mapping[str, str]) -> int:
+    """Create, update or mark out of date the sticky comment of the pull request
+    a check run was about (the workflow_run event in GITHUB_EVENT_PATH), from
+    that run's artifact (None: it uploaded none)."""
+    from clarion.comment import PullRequests, check_run, read_artifact, update
+
+    event_path = env.get("GITHUB_EVENT_PATH")
+    if not event_path:
+        raise UsageError(
+            "preview-comment reads the workflow_run event named by GITHUB_EVENT_PATH: "
+            "run it in preview-comment.yml, after check.yml"
+        )
+    try:
+        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot read the event {event_path}: {exc}") from None
+    if not isinstance(event, dict):
+        raise UsageError(f"the event {event_path} is not a JSON object")
+    repository = env.get("GITHUB_REPOSITORY", "")
+    token = env.get("GITHUB_TOKEN", "")
+    if "/" not in repository or not token:
+        raise ConfigError("preview-comment needs GITHUB_REPOSITORY and GITHUB_TOKEN")
+    run = check_run(event, repository, env.get("GITHUB_SERVER_URL", "https://github.com"))
+    github = PullRequests(env.get("GITHUB_API_URL", "https://api.github.com"), repository, token)
+    found = read_artifact(artifact) if artifact is not None and artifact.is_dir() else None
+    update(github, run, found, lambda line: print(untrusted(line)))
+    return 0
