@@ -17,6 +17,7 @@ from clarion.sandbox.networks import Sandbox
 from tests.github_api import APP_LOGIN, GitHubAPI
 from tests.workflows.actkit import (
     OFFLINE_ACCOUNTS,
+    REPOSITORY,
     Act,
     ActResult,
     Template,
@@ -92,18 +93,36 @@ def check(act: Act, clone: Path, number: int, base: str, head: str, run_id: int)
 
 
 def comment(
-    act: Act, api: GitHubAPI, workdir: Path, run_id: int, head: str, check_run: int
+    act: Act,
+    api: GitHubAPI,
+    default_branch: Path,
+    run_id: int,
+    head: str,
+    check_run: int,
+    pulls: tuple[int, ...] = (),
 ) -> ActResult:
-    # preview-comment.yml checks nothing out: act still needs a folder to run in.
+    """preview-comment.yml after check run `check_run` on `head`, run (as on
+    GitHub) in a checkout of the default branch, never the pull request's."""
+    event = workflow_run_event(check_run, head, "success")
+    # GitHub lists the pull requests of a branch of this repository (not a fork's).
+    run = event["workflow_run"]
+    assert isinstance(run, dict)
+    run["pull_requests"] = [{"number": n, "head": {"sha": head, "ref": "feature"}} for n in pulls]
     return act.run(
-        workdir,
+        default_branch,
         "preview-comment.yml",
         "workflow_run",
-        workflow_run_event(check_run, head, "success"),
+        event,
         run_id=run_id,
         secrets={"GITHUB_TOKEN": WORKFLOW_TOKEN},
         env={"GITHUB_API_URL": api.url},
     )
+
+
+def names_head(body: str, number: int, head: str) -> bool:
+    """Whether a comment says it describes commit `head` of pull request `number`."""
+    link = f"[`{head[:7]}`](https://github.com/{REPOSITORY}/pull/{number}/commits/{head})"
+    return body.startswith(f"{MARKER}\n<!-- clarion-preview-head: {head} -->\n") and link in body
 
 
 def test_a_valid_post_is_checked_previewed_and_commented_once(
@@ -123,11 +142,13 @@ def test_a_valid_post_is_checked_previewed_and_commented_once(
     assert preview.startswith(MARKER)
     assert "The spring sprint starts on Monday!" in preview
 
-    commented = comment(act, github_api, clone, 201, head, check_run=101)
+    default_branch = world.clone("default-branch")
+    commented = comment(act, github_api, default_branch, 201, head, check_run=101)
     assert commented.ok, commented.output
     [first] = github_api.comments_on(7)
     assert first.user == APP_LOGIN
-    assert first.body == preview
+    assert names_head(first.body, 7, head)
+    assert preview.split("## Clarion preview\n\n", 1)[1].rstrip("\n") in first.body
 
     # A second push: a new head, a second check, a second comment run.
     write(clone, "posts/2026/sprint.md", POST_EDITED)
@@ -135,19 +156,37 @@ def test_a_valid_post_is_checked_previewed_and_commented_once(
     github_api.pulls[7].head_sha = second_head
     rechecked = check(act, clone, 7, base, second_head, run_id=102)
     assert rechecked.ok, rechecked.output
-    recommented = comment(act, github_api, clone, 202, second_head, check_run=102)
+    recommented = comment(act, github_api, default_branch, 202, second_head, check_run=102)
     assert recommented.ok, recommented.output
     [edited] = github_api.comments_on(7)
     assert edited.id == first.id
+    assert names_head(edited.body, 7, second_head)
     assert "starts on Tuesday, a day later!" in edited.body
     assert "starts on Monday" not in edited.body
 
     # The first check's run finishing late changes nothing: its head is old.
-    late = comment(act, github_api, clone, 203, head, check_run=101)
+    late = comment(act, github_api, default_branch, 203, head, check_run=101)
     assert late.ok, late.output
     assert "Not commenting" in late.output
     [still] = github_api.comments_on(7)
     assert still.body == edited.body
+
+    # A third push takes the post out again: its check makes no preview, and
+    # the comment says the one it held is out of date.
+    git(clone, "rm", "-q", "posts/2026/sprint.md")
+    third_head = commit(clone, "Not this sprint after all")
+    github_api.pulls[7].head_sha = third_head
+    emptied = check(act, clone, 7, base, third_head, run_id=104)
+    assert emptied.ok, emptied.output
+    assert (artifact(act, 104) / "posts-changed").read_text().strip() == "0"
+    outdated = comment(act, github_api, default_branch, 204, third_head, check_run=104)
+    assert outdated.ok, outdated.output
+    [stale] = github_api.comments_on(7)
+    assert stale.id == first.id
+    assert names_head(stale.body, 7, third_head)
+    assert "⚠️ **Out of date.**" in stale.body
+    assert "which changes no post" in stale.body
+    assert "Tuesday" not in stale.body
     assert [c for c in github_api.paths_requested() if c.startswith("POST")] == [
         "POST /repos/octo-org/announcements/issues/7/comments"
     ]
@@ -331,9 +370,10 @@ def test_a_tooling_change_checks_every_post_and_leaves_no_comment(
     assert "file=posts/2026/sprint.md,line=5," in annotation
     assert "mastodon-too-long" in annotation
     uploaded = artifact(act, 131)
-    assert sorted(p.name for p in uploaded.iterdir()) == ["head-sha", "pr-number"]
+    assert sorted(p.name for p in uploaded.iterdir()) == ["head-sha", "posts-changed", "pr-number"]
+    assert (uploaded / "posts-changed").read_text().strip() == "0"
 
-    commented = comment(act, github_api, clone, 231, head, check_run=131)
+    commented = comment(act, github_api, world.clone("default-branch"), 231, head, check_run=131)
     assert commented.ok, commented.output
     assert "changes no post: no comment" in commented.output
     assert github_api.comments_on(12) == []
@@ -371,10 +411,6 @@ def test_the_preview_comment_reads_the_artifact_as_untrusted_data(
     assert "Not commenting" in elsewhere.output
     assert github_api.comments_on(22) == []
 
-    # No artifact at all (the check stopped early): nothing to do.
-    missing = comment(act, github_api, workdir, 243, head, check_run=143)
-    assert missing.ok, missing.output
-
     # Too long, and without the marker: cut, marked, and a new comment of
     # our own (the look-alike by another user is left alone).
     forged(144, "21", "x" * 200_000)
@@ -384,5 +420,18 @@ def test_the_preview_comment_reads_the_artifact_as_untrusted_data(
     assert theirs.body == f"{MARKER}\nA comment by someone else"
     assert ours.user == APP_LOGIN
     assert ours.body.startswith(MARKER + "\n")
-    assert 60_000 <= len(ours.body) < 60_200
+    assert 64_000 <= len(ours.body) < 64_200  # within GitHub's 65,536
     assert ours.body.endswith("*(The preview was cut here: it is too long.)*\n")
+    assert names_head(ours.body, 21, head)
+
+    # A newer head whose check stopped before it uploaded anything: no
+    # artifact, and the comment says it is out of date.
+    newer = "d" * 40
+    github_api.pulls[21].head_sha = newer
+    missing = comment(act, github_api, workdir, 245, newer, check_run=145, pulls=(21,))
+    assert missing.ok, missing.output
+    theirs_after, stale = github_api.comments_on(21)
+    assert theirs_after.body == theirs.body
+    assert stale.id == ours.id
+    assert names_head(stale.body, 21, newer)
+    assert "made no preview" in stale.body
