@@ -196,9 +196,10 @@ class GateWorld:
         self.api.add_pull(number, sha, base, merged=False, author=author, head_ref=branch)
         return pr
 
-    def push_to_pr(self, pr: PR, files: Files) -> str:
+    def push_to_pr(self, pr: PR, files: Files, author: str | None = None) -> str:
+        """A commit pushed to the pull request's branch (by its author unless `author`)."""
         git(self.people, "checkout", "-q", pr.branch)
-        sha = self._commit(files, f"More for #{pr.number}", pr.author)
+        sha = self._commit(files, f"More for #{pr.number}", author or pr.author)
         self._push(f"+{pr.branch}:refs/pull/{pr.number}/head")
         pr.commits.append(sha)
         pull = self.api.pulls[pr.number]
@@ -209,11 +210,20 @@ class GateWorld:
     def review(self, pr: PR, user: str, state: str = "APPROVED") -> None:
         self.api.add_review(pr.number, user, state)
 
-    def merge(self, pr: PR, strategy: str = "merge") -> str:
-        """Merge `pr` into main on "GitHub": a merge commit, a squash, or a rebase."""
+    def merge(self, pr: PR, strategy: str = "merge", resolution: Files | None = None) -> str:
+        """Merge `pr` into main on "GitHub": a merge commit, a squash, or a rebase.
+
+        With `resolution`, the merge commit holds those files as the person
+        merging wrote them (as when resolving a conflict), not the branch's.
+        """
         before = self._main()
         pull = self.api.pulls[pr.number]
-        if strategy == "merge":
+        if resolution is not None:
+            git(self.people, "merge", "-q", "--no-ff", "--no-commit", pr.branch)
+            self._write(self.people, resolution)
+            git(self.people, "add", "-A")
+            git(self.people, "commit", "-qm", f"Merge pull request #{pr.number}")
+        elif strategy == "merge":
             git(
                 self.people,
                 "merge",

@@ -45,6 +45,7 @@ class History:
         self.root = root
         self.objects = Objects(root)
         self._parents: dict[str, tuple[str, ...]] = {}
+        self._times: dict[str, int] = {}
         self._loaded: set[str] = set()
         self._images: dict[tuple[str, str], tuple[str | None, ...]] = {}
         self._contents: dict[tuple[_Key, str], Content] = {}
@@ -64,9 +65,11 @@ class History:
     def parents(self, sha: str) -> tuple[str, ...]:
         if sha not in self._parents and sha not in self._loaded:
             # The whole graph below `sha` at once: one process, not one per commit.
-            for line in self._git("rev-list", "--parents", sha).decode().splitlines():
-                commit, *parents = line.split()
+            out = self._git("rev-list", "--timestamp", "--parents", sha).decode()
+            for line in out.splitlines():
+                time, commit, *parents = line.split()
                 self._parents[commit] = tuple(parents)
+                self._times[commit] = int(time)
             self._loaded.add(sha)
         return self._parents.get(sha, ())
 
@@ -177,24 +180,23 @@ class History:
 
     def lost_receipts(self, head: str, path: str) -> list[str]:
         """Receipts some version of the post held that `head` no longer holds as they were."""
-        seen: dict[tuple[str, int], set[tuple[str, str]]] = {}
-        read: set[str] = set()
+        # The first receipt each part ever had (by commit time): what went out.
+        first: dict[tuple[str, int], tuple[int, tuple[str, str]]] = {}
         for sha, name, _ in self._walk(head, path, None):
             raw = self.objects.blob(sha, name)
-            if raw is None or blob_id(raw) in read:
-                continue
-            read.add(blob_id(raw))
-            for network, index, entry in _receipts(raw):
-                if entry is not None:
-                    seen.setdefault((network, index), set()).add(entry)
+            when = self._times.get(sha, 0)
+            for network, index, entry in _receipts(raw or b""):
+                known = first.get((network, index))
+                if entry is not None and (
+                    known is None or when <= known[0]
+                ):  # a tie: the one further back
+                    first[(network, index)] = (when, entry)
         now = {(n, i): e for n, i, e in _receipts(self.objects.blob(head, path) or b"")}
-        lost = []
-        for (network, index), entries in sorted(seen.items()):
-            current = now.get((network, index))
-            if current not in entries:
-                kept = sorted(entries)[0]
-                lost.append(f"{network} part {index + 1} (id {kept[0]})")
-        return lost
+        return [
+            f"{network} part {index + 1} (id {entry[0]})"
+            for (network, index), (_, entry) in sorted(first.items())
+            if now.get((network, index)) != entry
+        ]
 
 
 def _receipts(raw: bytes) -> Iterator[tuple[str, int, tuple[str, str] | None]]:
