@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from clarion.errors import ConfigError
 from clarion.approval import approval_gate
+from clarion.errors import ConfigError
 from clarion.sandbox.server import Fault
 from clarion.settings import load_settings
 from tests.github.gateworld import CODEOWNERS, PNG, POST, GateWorld, git, with_receipts
