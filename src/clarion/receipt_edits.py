@@ -11,14 +11,16 @@ import subprocess
 from typing import Any
 
 from clarion.compose import NETWORK_NAMES
+from clarion.content import receipts_of
 from clarion.frontmatter import FrontMatterError, load, split_parts
+from clarion.gitrun import run
 from clarion.publish import EDITABLE
 from clarion.result import ERROR, WARNING, CheckResult, PostResult
 from clarion.settings import NETWORKS, Settings
 
 
 def _git(settings: Settings, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], cwd=settings.root, capture_output=True, check=False)
+    return run(settings.root, *args)
 
 
 def _wording(raw: bytes) -> tuple[Any, ...] | None:
@@ -33,17 +35,6 @@ def _wording(raw: bytes) -> tuple[Any, ...] | None:
         data[n].get("body") if isinstance(data.get(n), dict) else None for n in NETWORKS
     )
     return parts, overrides, data.get("content_warning")
-
-
-def _published(raw: bytes) -> dict[str, list[Any]]:
-    try:
-        data = load(raw).data
-    except FrontMatterError:
-        return {}
-    published = data.get("published")
-    if not isinstance(published, dict):
-        return {}
-    return {n: v for n, v in published.items() if isinstance(v, list)}
 
 
 def _renames(settings: Settings, base: str) -> dict[str, str] | None:
@@ -94,7 +85,7 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
     renames = _renames(settings, base) or {}
     for post in result.posts:
         current = (
-            _published((settings.root / post.path).read_bytes())
+            receipts_of((settings.root / post.path).read_bytes())
             if (settings.root / post.path).is_file()
             else {}
         )
@@ -123,7 +114,7 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
                     1,
                 )
             continue
-        old = _published(shown.stdout)
+        old = receipts_of(shown.stdout)
         _check_correction(post, settings, shown.stdout, current)
         for network in NETWORKS:
             if not _allowed(old.get(network, []), current.get(network, [])):
