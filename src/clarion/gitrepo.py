@@ -12,6 +12,13 @@ Git and brings them to the remote:
   posted twice; after a successful push the remote `clarion/receipts` is
   deleted, since the default branch then holds everything it held.
 
+Anyone who may push a branch may push `clarion/receipts`, and what is taken in
+from it is pushed with the publish token. So it is taken in only when every
+commit on it, and the tree the take-in leaves, change nothing but the
+`published:` blocks of posts the branch already has (compared as parsed data,
+with `clarion.content`), and drop no receipt; anything else is refused whole,
+and the branch is left for a person.
+
 The push token (`GITHUB_TOKEN`) reaches git only through the environment of
 the git process, as the `http.<server>/.extraheader` that actions/checkout
 would have written: never in `.git/config`, never on a command line, never in
@@ -22,20 +29,26 @@ from __future__ import annotations
 
 import base64
 import os
+import posixpath
 import re
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from clarion.content import content_of, receipts_of
 from clarion.errors import ConfigError, GitError, PushRefusedError
-from clarion.gitrun import git_env
+from clarion.gitrun import Objects, git_env
 
 RECEIPTS_BRANCH = "clarion/receipts"
 DEFAULT_AUTHOR = "clarion[bot] <clarion@users.noreply.github.com>"
 DEFAULT_SERVER_URL = "https://github.com"
 NETWORK_TIMEOUT = 300  # seconds for one fetch, push or ls-remote
+REGULAR_FILE = "100644"
+# What a run adds to a receipt after it was made (`clarion.receipts`).
+RECEIPT_MARKS = frozenset({"retracted", "edited"})
 
 # What git says when the remote wants (other) credentials.
 _AUTH_FAILURE = (
@@ -144,6 +157,18 @@ class _RebaseConflict(Exception):
         self.files = tuple(files)
 
 
+class _NotReceipts(Exception):
+    """`clarion/receipts` changes more than receipts; each problem names a path."""
+
+    def __init__(self, problems: Sequence[str], commit: str | None = None) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+        self.commit = commit  # the first commit that goes beyond; None: the result does
+
+    def where(self) -> str:
+        return f"commit {self.commit[:12]}" if self.commit else "taking it in"
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -196,6 +221,45 @@ def _remote_says(stderr: str) -> str:
     return "\n".join(line for line in lines if line != "remote:")
 
 
+def _shown(path: str) -> str:
+    """A path from someone else's commit, as a message shows it: on one line."""
+    return path if path.isprintable() else repr(path)
+
+
+def _is_post(path: str, posts: str) -> bool:
+    """Whether `path` names a post: a `*.md` file under the posts folder, not README.md."""
+    inside = not posts or path.startswith(f"{posts}/")
+    return inside and path.endswith(".md") and posixpath.basename(path) != "README.md"
+
+
+def _receipt_kept(before: Any, after: Any) -> bool:
+    """Whether the receipt `before` is still there as `after`: the same, settled
+    (an `outcome: unknown` given its id), or marked retracted or edited by a run."""
+    if before == after:
+        return True
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return False
+    if "id" not in before and before.get("outcome") == "unknown":
+        return "id" in after
+    if not set(after) - set(before) <= RECEIPT_MARKS:
+        return False
+    return all(after.get(key) == value for key, value in before.items() if key != "edited")
+
+
+def _receipts_dropped(before: bytes, after: bytes) -> list[str]:
+    """What `after` removes or changes of the receipts in `before` (receipts only grow)."""
+    old, new = receipts_of(before), receipts_of(after)
+    problems = []
+    for network, entries in old.items():
+        kept = new.get(network, [])
+        for index, entry in enumerate(entries):
+            now = kept[index] if index < len(kept) else None
+            if not _receipt_kept(entry, now):
+                what = "removes" if now is None else "changes"
+                problems.append(f"{what} the {network} receipt of part {index + 1}")
+    return problems
+
+
 # ---------------------------------------------------------------- the repository
 
 
@@ -226,7 +290,8 @@ class Repo:
 
     `attempts` bounds the pushes tried while the branch keeps moving. The second
     attempt follows at once; attempt n waits `backoff * (n - 2)` seconds first
-    (with the defaults, 5 attempts and at most 6 s of waiting).
+    (with the defaults, 5 attempts and at most 6 s of waiting). `posts` is the
+    posts folder: the only place `clarion/receipts` may change anything.
     """
 
     def __init__(
@@ -237,8 +302,10 @@ class Repo:
         environ: Mapping[str, str] | None = None,
         attempts: int = 5,
         backoff: float = 1.0,
+        posts: Path | str = "posts",
     ) -> None:
         self.root = root
+        self.posts = posts
         self.author = parse_author(author)
         self.attempts = max(1, attempts)
         self.backoff = backoff
@@ -250,10 +317,15 @@ class Repo:
 
     @classmethod
     def at(
-        cls, path: Path, author: str = DEFAULT_AUTHOR, *, environ: Mapping[str, str] | None = None
+        cls,
+        path: Path,
+        author: str = DEFAULT_AUTHOR,
+        *,
+        environ: Mapping[str, str] | None = None,
+        posts: Path | str = "posts",
     ) -> Repo:
         """The repository holding `path` (any folder or file inside it)."""
-        return cls(repo_root(path), author, environ=environ)
+        return cls(repo_root(path), author, environ=environ, posts=posts)
 
     # ------------------------------------------------------------ running git
 
@@ -555,16 +627,77 @@ class Repo:
                 return True
         return False
 
+    # ------------------------------------------------------------ clarion/receipts
+
+    def _posts_folder(self) -> str:
+        folder = self._relative(self.posts)
+        return "" if folder == "." else folder.rstrip("/")
+
+    def _beyond_receipts(self, old: str, new: str) -> list[str]:
+        """What going from commit `old` to commit `new` changes besides the
+        `published:` blocks of existing posts, or removes of their receipts."""
+        posts = self._posts_folder()
+        fields = self._git("diff-tree", "-r", "-z", "--no-renames", old, new).split("\0")
+        problems: list[str] = []
+        with Objects(self.root) as objects:
+            for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+                old_mode, new_mode, _, _, status = meta.lstrip(":").split()
+                shown = _shown(path)
+                if not _is_post(path, posts):
+                    problems.append(f"{shown}: not a post (only posts' receipts may change)")
+                elif status != "M":
+                    what = {"A": "a new file", "D": "deleted", "T": "no longer a regular file"}
+                    problems.append(f"{shown}: {what.get(status, f'changed ({status})')}")
+                elif old_mode != new_mode:
+                    problems.append(f"{shown}: its mode changes from {old_mode} to {new_mode}")
+                elif new_mode != REGULAR_FILE:
+                    problems.append(f"{shown}: not a regular file (mode {new_mode})")
+                else:
+                    problems.extend(
+                        f"{shown}: {p}" for p in self._post_change(objects, old, new, path)
+                    )
+        return problems
+
+    @staticmethod
+    def _post_change(objects: Objects, old: str, new: str, path: str) -> list[str]:
+        before, after = objects.blob(old, path), objects.blob(new, path)
+        if before is None or after is None:
+            return ["cannot be read"]
+        sent_before = content_of(before, path, lambda image: objects.resolved_id(old, image))
+        sent_after = content_of(after, path, lambda image: objects.resolved_id(new, image))
+        if sent_before != sent_after:
+            return [
+                "what the post sends changes (its text, front matter or images), "
+                "not only its published: block"
+            ]
+        return _receipts_dropped(before, after)
+
+    def _check_commits(self, head: str, sha: str) -> None:
+        """Raise _NotReceipts at the first commit of `sha` that `head` lacks and that
+        goes beyond receipts: main must not gain any commit that anyone wrote."""
+        listing = self._git("rev-list", "--reverse", "--topo-order", "--parents", f"{head}..{sha}")
+        for line in listing.splitlines():
+            commit, *parents = line.split()
+            if len(parents) != 1:
+                kind = "a merge" if parents else "the start of another history"
+                raise _NotReceipts([f"it is {kind}: only single commits are taken in"], commit)
+            problems = self._beyond_receipts(parents[0], commit)
+            if problems:
+                raise _NotReceipts(problems, commit)
+
     def _take_in(self, branch: str, sha: str) -> int:
         """Add to `branch` (checked out) the commits of `sha` it lacks; how many were added.
 
         The commits are rebased onto the branch, never the other way round, so
         the branch stays a fast-forward of its upstream. Commits whose change
-        the branch already has are dropped by the rebase.
+        the branch already has are dropped by the rebase. Raises _NotReceipts,
+        with the branch as it was, when a commit or the result changes more
+        than receipts (each commit is judged before the rebase writes it out).
         """
         head = self.head_sha()
         if self._is_ancestor(sha, head):
             return 0
+        self._check_commits(head, sha)
         try:
             # Replays head..sha onto head, leaving a detached HEAD at the result.
             self._rebase("--onto", head, head, sha)
@@ -572,6 +705,10 @@ class Repo:
             self._git("switch", "--quiet", branch)  # the abort left us detached at sha
             raise
         new = self.head_sha()
+        problems = self._beyond_receipts(head, new)
+        if problems:  # the rebase merged the receipts into something else
+            self._git("switch", "--quiet", branch)
+            raise _NotReceipts(problems)
         self._git("update-ref", f"refs/heads/{branch}", new, head)
         self._git("switch", "--quiet", branch)
         return self._count(f"{head}..{new}")
@@ -583,40 +720,69 @@ class Repo:
         saved there by an earlier run whose push was refused or conflicted are
         then read, so nothing is posted twice. The next successful `push` lands
         them on the upstream branch and deletes `clarion/receipts`.
+
+        A branch that changes anything but the receipts of existing posts is
+        refused whole: GitError, with the branch left as it is. So is one that
+        conflicts. Either way the run must stop: receipts that went out may be
+        on that branch, and only a person can tell them from the rest.
         """
         upstream = self.upstream()
-        sha = self._remote_sha(upstream.remote, RECEIPTS_BRANCH)
-        if sha is None:
+        if self._remote_sha(upstream.remote, RECEIPTS_BRANCH) is None:
             return AdoptResult(found=False, sha=None, adopted=0)
-        self._fetch(upstream.remote, RECEIPTS_BRANCH)
+        sha = self._fetch(upstream.remote, RECEIPTS_BRANCH)
+        where = f"{upstream.remote}/{RECEIPTS_BRANCH}"
         try:
-            adopted = self._take_in(upstream.branch, sha)
+            adopted = self._take_in(self.current_branch(), sha)
         except _RebaseConflict as conflict:
             raise GitError(
-                f"{upstream.remote}/{RECEIPTS_BRANCH} holds receipts saved by an earlier "
+                f"{where} holds receipts saved by an earlier "
                 f"run that conflict with {upstream.branch} ({', '.join(conflict.files)}). "
                 f"Publishing stops, so that nothing is posted twice: merge "
                 f"{RECEIPTS_BRANCH} into {upstream.branch} by hand, keeping every receipt "
                 f"(git fetch {upstream.remote} {RECEIPTS_BRANCH} && git merge FETCH_HEAD), "
                 f"push, then delete {RECEIPTS_BRANCH}."
             ) from None
+        except _NotReceipts as refused:
+            listed = "\n".join(f"  - {p}" for p in refused.problems[:20])
+            if len(refused.problems) > 20:
+                listed += f"\n  - and {len(refused.problems) - 20} more"
+            raise GitError(
+                f"{where} (commit {sha[:12]}) changes more than the receipts of posts on "
+                f"{upstream.branch}, so none of it is taken in. In {refused.where()}:\n"
+                f"{listed}\n"
+                "Publishing stops, so that nothing is posted twice: receipts of posts that "
+                "went out may be on that branch too. The branch is left as it is for a "
+                f"person: see what it changes (git fetch {upstream.remote} {RECEIPTS_BRANCH} "
+                f"&& git diff {upstream.remote}/{upstream.branch}...FETCH_HEAD), bring any "
+                f"genuine receipts onto {upstream.branch} through a pull request, then delete "
+                f"{RECEIPTS_BRANCH}. Only the publish run should write there: put a ruleset on "
+                "clarion/* (README, 'Protect the default branch')."
+            ) from None
         self._adopted = sha
         return AdoptResult(found=True, sha=sha, adopted=adopted)
 
     def _save_to_receipts_branch(self, remote: str) -> tuple[bool, str]:
         """Push HEAD to `clarion/receipts`, keeping what it held; whether it worked, and a
-        sentence saying so."""
+        sentence saying so. A branch holding more than receipts is left as it is."""
         where = f"{remote}/{RECEIPTS_BRANCH}"
         try:
             current = self._remote_sha(remote, RECEIPTS_BRANCH)
             if current is not None and current != self._adopted:
                 # Saved by a run whose receipts this one has not taken in: keep them.
-                self._fetch(remote, RECEIPTS_BRANCH)
+                current = self._fetch(remote, RECEIPTS_BRANCH)
                 self._take_in(self.current_branch(), current)
             status, proc = self._push(
                 remote,
                 f"HEAD:refs/heads/{RECEIPTS_BRANCH}",
                 lease=(f"refs/heads/{RECEIPTS_BRANCH}", current or ""),
+            )
+        except _NotReceipts as refused:
+            return False, self.redact(
+                f"The receipts could NOT be saved to {where}: it holds more than receipts "
+                f"({refused.where()}: {'; '.join(refused.problems[:5])}), so it is neither "
+                "taken in nor "
+                f"overwritten, and waits for a person. The receipts exist only in the local "
+                f"commits up to {self.head_sha()}."
             )
         except (GitError, _RebaseConflict) as exc:
             return False, self.redact(

@@ -4,6 +4,7 @@ of it, as the publisher and as other people, plus the posts they edit."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,16 @@ lang: en
 ---
 Another post.
 """
+
+# The rest of the repository, which nothing on `clarion/receipts` may change.
+TOOLING = {
+    "pyproject.toml": "[tool.clarion]\nrequire_approval = true\n",
+    "CODEOWNERS": "/posts/ @org/comms\n* @org/maintainers\n",
+    "action/action.yml": "runs:\n  using: composite\n  steps: []\n",
+    "src/clarion/__init__.py": '__version__ = "1.0"\n',
+    "uv.lock": "version = 1\n",
+    "posts/README.md": "# Posts\n",
+}
 
 RECEIPT = """\
 published:
@@ -54,6 +65,13 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return proc.stdout
 
 
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link to `target`, as a change in `World.push_branch`."""
+
+    target: str
+
+
 @dataclass
 class World:
     """A remote and its clones under `base`."""
@@ -68,6 +86,8 @@ class World:
         seed = self.clone("seed")
         self.write(seed, "posts/2026/cfp.md", POST)
         self.write(seed, "posts/2026/other.md", OTHER)
+        for rel, text in TOOLING.items():
+            self.write(seed, rel, text)
         git(seed, "add", ".")
         git(seed, "commit", "--quiet", "-m", "Add posts")
         git(seed, "push", "--quiet", "origin", "HEAD:refs/heads/main")
@@ -98,6 +118,40 @@ class World:
         git(other, "commit", "--quiet", "-am", f"Change {rel}")
         git(other, "push", "--quiet", "origin", "HEAD:refs/heads/main")
         return git(other, "rev-parse", "HEAD").strip()
+
+    def push_branch(
+        self,
+        name: str,
+        changes: Mapping[str, str | Link | None],
+        branch: str = "clarion/receipts",
+        message: str = "Record receipts [skip ci]",
+    ) -> str:
+        """Another person commits `changes` (text, a symbolic link, or None: deleted) on
+        top of main and pushes that to `branch` (forced); the commit."""
+        other = self.base / name
+        if not other.exists():
+            self.clone(name)
+        git(other, "fetch", "--quiet", "origin")
+        git(other, "switch", "--quiet", "--force-create", f"to-{name}", "origin/main")
+        self.commit_changes(other, changes, message)
+        git(other, "push", "--quiet", "--force", "origin", f"HEAD:refs/heads/{branch}")
+        return git(other, "rev-parse", "HEAD").strip()
+
+    def commit_changes(
+        self, clone: Path, changes: Mapping[str, str | Link | None], message: str
+    ) -> str:
+        for rel, change in changes.items():
+            path = clone / rel
+            if path.is_symlink() or path.exists():
+                path.unlink()
+            if isinstance(change, Link):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.symlink_to(change.target)
+            elif change is not None:
+                self.write(clone, rel, change)
+        git(clone, "add", "--all")
+        git(clone, "commit", "--quiet", "-m", message)
+        return git(clone, "rev-parse", "HEAD").strip()
 
     def remote_file(self, ref: str, rel: str) -> str | None:
         proc = subprocess.run(

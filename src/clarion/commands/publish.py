@@ -144,9 +144,10 @@ def run(
         except ClarionError:
             _progress("not a git repository: receipts are written to the files but not committed")
         else:
-            repo = Repo.at(settings.root, settings.git_author)
+            repo = Repo.at(settings.root, settings.git_author, posts=settings.posts_dir)
             # Receipts a refused push left on clarion/receipts are read before
-            # anything is decided, so nothing is sent twice.
+            # anything is decided, so nothing is sent twice; a branch holding
+            # anything else stops the run.
             repo.adopt_receipts_branch()
     items = checked_posts(settings, paths)
     gate = None
