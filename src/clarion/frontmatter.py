@@ -1,22 +1,31 @@
 """Split a post file into front matter and body, and load the front matter safely.
 
-The front matter is read with libyaml's composer (fast, keeps line numbers) and
+The front matter is read as libyaml's events (fast, keeps line numbers) and
 turned into plain data here, under YAML 1.2's core schema: `no`, `on` and `yes`
 stay strings, dates stay strings (the checks parse `publish_at`), no tag can
-construct an object, and anchors and aliases are refused, so an alias bomb costs
-nothing. Every key and value keeps its line and column for messages.
+construct an object, and aliases are refused, so an alias bomb costs nothing.
+No recursion: nesting depth and the number of values are bounded, and refused
+where they are exceeded, so no file can exhaust the stack or the memory. Every
+key and value keeps its line and column for messages.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 MAX_FILE_BYTES = 1_000_000
+# A post needs four levels (published > network > list > receipt) and a few hundred
+# values; these bounds keep a hostile file from exhausting memory or the stack.
+MAX_DEPTH = 20
+MAX_VALUES = 50_000
 
 Pointer = tuple[str | int, ...]
 
@@ -111,82 +120,224 @@ def _core_scalar(value: str) -> Any:
     return value
 
 
+@dataclass
+class _Open:
+    """A list or mapping being built: where it goes and, in a mapping, the key
+    waiting for its value."""
+
+    value: list[Any] | dict[str, Any]
+    pointer: Pointer
+    position: Position
+    key: str | None = None
+
+
 class _Builder:
+    """Plain data from libyaml's events, without recursion: a nesting depth or a
+    count of values past any post's needs is refused where it happens, before
+    the rest of the front matter is even parsed."""
+
     def __init__(self, first_line: int) -> None:
         self.first_line = first_line
         self.keys: dict[Pointer, Position] = {}
         self.values: dict[Pointer, Position] = {}
-        self.seen: set[int] = set()
+        self.anchors: dict[str, Position] = {}
+        self.stack: list[_Open] = []
+        self.count = 0
+        self.documents = 0
+        self.root: Any = None
+        self.root_flow = False
 
-    def _pos(self, node: yaml.Node) -> Position:
-        mark = node.start_mark
+    def _pos(self, event: yaml.Event) -> Position:
+        mark = event.start_mark
+        if mark is None:  # pragma: no cover - libyaml marks every event
+            return Position(self.first_line, 1)
         return Position(mark.line + self.first_line, mark.column + 1)
 
-    def build(self, node: yaml.Node, pointer: Pointer) -> Any:
-        if id(node) in self.seen:
-            raise FrontMatterError(
-                "yaml-alias",
-                "YAML anchors and aliases (&name, *name) are not allowed in a post: "
-                "write the value out",
-                self._pos(node).line,
-                self._pos(node).column,
-            )
-        self.seen.add(id(node))
-        self.values[pointer] = self._pos(node)
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag not in _SCALAR_TAGS:
-                raise self._bad_tag(node)
-            if node.tag != _STR:
-                # An explicit standard tag (!!int 3): let the core rules read it.
-                return _core_scalar(node.value)
-            return _core_scalar(node.value) if not node.style else node.value
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                raise self._bad_tag(node)
-            return [self.build(item, (*pointer, i)) for i, item in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP:
-                raise self._bad_tag(node)
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.build(key_node, (*pointer, "\0key"))
-                if not isinstance(key, str):
-                    key = str(key).lower() if isinstance(key, bool) else str(key)
-                if key in result:
-                    pos = self._pos(key_node)
+    def build(self, events: Iterator[yaml.Event]) -> Any:
+        for event in events:
+            if isinstance(event, yaml.ScalarEvent):
+                pos, pointer = self._start(event)
+                self._finish(self._scalar(event, pos), pos, pointer)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                self._open(event, isinstance(event, yaml.MappingStartEvent))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                done = self.stack.pop()
+                self._finish(done.value, done.position, done.pointer)
+            elif isinstance(event, yaml.AliasEvent):
+                pos = self.anchors.get(event.anchor or "") or self._pos(event)
+                raise FrontMatterError(
+                    "yaml-alias",
+                    "YAML anchors and aliases (&name, *name) are not allowed in a post: "
+                    "write the value out",
+                    pos.line,
+                    pos.column,
+                )
+            elif isinstance(event, yaml.DocumentStartEvent):
+                self.documents += 1
+                if self.documents > 1:
                     raise FrontMatterError(
-                        "yaml-duplicate-key",
-                        f"the key '{key}' appears twice: keep one",
-                        pos.line,
-                        pos.column,
+                        "yaml-invalid",
+                        "the front matter holds more than one YAML document: "
+                        "remove the '---' or '...' line inside it",
+                        self._pos(event).line,
                     )
-                self.keys[(*pointer, key)] = self._pos(key_node)
-                result[key] = self.build(value_node, (*pointer, key))
-            return result
-        raise self._bad_tag(node)  # pragma: no cover - libyaml makes no other node
+        return self.root
 
-    def _bad_tag(self, node: yaml.Node) -> FrontMatterError:
-        pos = self._pos(node)
+    def _start(self, event: yaml.NodeEvent) -> tuple[Position, Pointer]:
+        """Count a new value and find its pointer."""
+        pos = self._pos(event)
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise FrontMatterError(
+                "yaml-too-large",
+                f"the front matter holds more than {MAX_VALUES:,} values; a post needs far "
+                "fewer: remove what is not a post setting",
+                pos.line,
+                pos.column,
+            )
+        if event.anchor is not None:
+            self.anchors.setdefault(event.anchor, pos)
+        if not self.stack:
+            pointer: Pointer = ()
+        else:
+            top = self.stack[-1]
+            if isinstance(top.value, list):
+                pointer = (*top.pointer, len(top.value))
+            elif top.key is None:
+                pointer = (*top.pointer, "\0key")
+            else:
+                pointer = (*top.pointer, top.key)
+        self.values[pointer] = pos
+        return pos, pointer
+
+    def _open(self, event: yaml.CollectionStartEvent, mapping: bool) -> None:
+        pos, pointer = self._start(event)
+        if event.tag not in (None, "!", _MAP if mapping else _SEQ):
+            raise self._bad_tag(event.tag, pos)
+        if len(self.stack) >= MAX_DEPTH:
+            raise _too_deep(pos.line, pos.column)
+        if not self.stack:
+            self.root_flow = mapping and bool(event.flow_style)
+        self.stack.append(_Open({} if mapping else [], pointer, pos))
+
+    def _scalar(self, event: yaml.ScalarEvent, pos: Position) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            # No implicit resolution: a plain scalar is read by the core-schema
+            # rules, a quoted one is a string.
+            return event.value if event.style else _core_scalar(event.value)
+        if tag == _STR:
+            return event.value
+        if tag in _SCALAR_TAGS:
+            # An explicit standard tag (!!int 3): let the core rules read it.
+            return _core_scalar(event.value)
+        raise self._bad_tag(tag, pos)
+
+    def _finish(self, value: Any, pos: Position, pointer: Pointer) -> None:
+        """Put a complete value where it belongs: the root, a list, or a mapping."""
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+        elif top.key is None:
+            key = value if isinstance(value, str) else _key_text(value)
+            if key in top.value:
+                raise FrontMatterError(
+                    "yaml-duplicate-key",
+                    f"the key '{key}' appears twice: keep one",
+                    pos.line,
+                    pos.column,
+                )
+            self.keys[(*top.pointer, key)] = pos
+            top.key = key
+        else:
+            top.value[top.key] = value
+            top.key = None
+
+    def _bad_tag(self, tag: str, pos: Position) -> FrontMatterError:
         return FrontMatterError(
             "yaml-tag",
-            f"the YAML tag {node.tag} is not allowed in a post: remove it and write a plain value",
+            f"the YAML tag {tag} is not allowed in a post: remove it and write a plain value",
             pos.line,
             pos.column,
         )
+
+
+def _too_deep(line: int | None, column: int | None) -> FrontMatterError:
+    return FrontMatterError(
+        "yaml-too-deep",
+        f"the front matter nests lists and mappings more than {MAX_DEPTH} deep; "
+        "a post needs a few levels: remove the extra brackets or indentation",
+        line,
+        column,
+    )
+
+
+def _key_text(key: Any) -> str:
+    return str(key).lower() if isinstance(key, bool) else str(key)
 
 
 _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
+def read(path: Path) -> bytes:
+    """The bytes of the post file `path`, which must be a regular file, not a
+    symbolic link (never followed: it could lead anywhere) nor a pipe or device
+    (which could block or never end). Raises FrontMatterError, or OSError."""
+    if not _NOFOLLOW and path.is_symlink():  # pragma: no cover - every POSIX has O_NOFOLLOW
+        raise _symlink()
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    except OSError:
+        if path.is_symlink():  # ELOOP on Linux and macOS, EMLINK on FreeBSD
+            raise _symlink() from None
+        raise
+    with os.fdopen(fd, "rb", buffering=0) as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FrontMatterError(
+                "post-not-regular",
+                "this is not a regular file (a folder, pipe or device): "
+                "a post is a Markdown file; remove it or rename it",
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_large(info.st_size)
+        # Sized by the file, not the limit: a buffer of the limit for every post costs.
+        data = file.read(info.st_size + 1)
+        if len(data) > info.st_size:  # growing while read: read on, within the limit
+            data += file.read(MAX_FILE_BYTES + 1 - len(data)) or b""
+        return data or b""
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+SYMLINK_ADVICE = (
+    "Clarion reads and writes posts only as regular files in the repository, never "
+    "through a link (it could lead outside the repository, or make one post two): "
+    "replace the link by the file or folder itself"
+)
+
+
+def _symlink() -> FrontMatterError:
+    return FrontMatterError("post-symlink", f"the file is a symbolic link: {SYMLINK_ADVICE}")
+
+
+def _too_large(size: int) -> FrontMatterError:
+    return FrontMatterError(
+        "file-too-large",
+        f"the file is {size:,} bytes; a post is at most {MAX_FILE_BYTES:,} bytes "
+        "(images belong in separate files listed under media:)",
+    )
+
+
 def decode(raw: bytes) -> str:
     """Bytes of a post file as text with LF line endings, or a FrontMatterError."""
     if len(raw) > MAX_FILE_BYTES:
-        raise FrontMatterError(
-            "file-too-large",
-            f"the file is {len(raw):,} bytes; a post is at most {MAX_FILE_BYTES:,} bytes "
-            "(images belong in separate files listed under media:)",
-        )
+        raise _too_large(len(raw))
     nul = raw.find(b"\0")
     if nul >= 0:
         raise FrontMatterError(
@@ -236,13 +387,17 @@ def load(raw: bytes) -> Document:
     """Decode, split and load a post file. Raises FrontMatterError."""
     text = decode(raw)
     front, body, body_line = split(text)
+    builder = _Builder(2)
     try:
-        node = yaml.compose(front, Loader=_Loader)
+        data = builder.build(yaml.parse(front, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else None
         column = mark.column + 1 if mark else None
         what = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in what:
+            # libyaml looks ahead past our own bound, and stops at 1000 levels itself.
+            raise _too_deep(line, column) from None
         raise FrontMatterError(
             "yaml-invalid", f"the front matter is not valid YAML: {what}", line, column
         ) from None
@@ -250,7 +405,7 @@ def load(raw: bytes) -> Document:
         raise FrontMatterError(
             "yaml-invalid", f"the front matter is not valid YAML: {exc}", 2
         ) from None
-    if isinstance(node, yaml.MappingNode) and node.flow_style:
+    if builder.root_flow:
         # Receipts are written into the front matter after publishing, keeping
         # every other byte: that needs one key per line.
         raise FrontMatterError(
@@ -259,12 +414,8 @@ def load(raw: bytes) -> Document:
             "(platforms: [x, bluesky] on its own line, lang: en on the next)",
             2,
         )
-    if node is None:
-        data: Any = {}
-        builder = _Builder(2)
-    else:
-        builder = _Builder(2)
-        data = builder.build(node, ())
+    if builder.documents == 0:
+        data = {}
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise FrontMatterError(
