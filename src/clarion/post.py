@@ -1,24 +1,31 @@
 """The post model: a post file read into typed fields, with positions for messages.
 
 `read_post` never raises for a bad file: it returns a `Post` whose `error` says
-what is wrong and where, so one broken file never stops the others.
+what is wrong and where, so one broken file never stops the others. A post is a
+regular file inside the repository, named without glob characters and reached
+without a symbolic link; anything else is refused before a byte of it is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from clarion.frontmatter import (
+    SYMLINK_ADVICE,
     BodyPart,
     Document,
     FrontMatterError,
     Pointer,
     Position,
     load,
+    read,
     split_parts,
 )
 from clarion.settings import NETWORKS
@@ -202,9 +209,11 @@ def _receipt(entry: Mapping[str, Any]) -> StoredReceipt:
 
 def read_post(path: Path, root: Path) -> Post:
     """Read one post file. Never raises for a bad file: see `Post.error`."""
-    rel = relative(path, root)
+    inside = _inside(path, root)
+    rel = inside[1] if inside else path.as_posix()
     try:
-        raw = path.read_bytes()
+        place = _place(inside, root)
+        raw = read(place)
         doc = load(raw)
     except FrontMatterError as exc:
         return Post(path, rel, error=exc)
@@ -212,17 +221,125 @@ def read_post(path: Path, root: Path) -> Post:
         return Post(
             path, rel, error=FrontMatterError("unreadable", f"cannot read the file: {exc.strerror}")
         )
-    return Post(path, rel, doc, tuple(split_parts(doc.body, doc.body_line)))
+    return Post(place, rel, doc, tuple(split_parts(doc.body, doc.body_line)))
 
 
 def relative(path: Path, root: Path) -> str:
-    try:
-        return path.absolute().relative_to(root.absolute()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The post's identity: its path from the repository root, POSIX."""
+    inside = _inside(path, root)
+    return inside[1] if inside else path.as_posix()
 
 
-def discover(posts_dir: Path) -> Iterator[Path]:
-    """Every post under `posts_dir`, recursively, sorted: `*.md` except README.md."""
-    found = [p for p in posts_dir.rglob("*.md") if p.name != "README.md" and p.is_file()]
+# Git reads these in a path as a pattern, and a leading ':' as pathspec magic, so
+# a post so named could match another post's history (and borrow its approval).
+_GLOB = re.compile(r"[*?\[\]\\]|(?:^|/):")
+
+
+def _place(inside: tuple[str, str] | None, root: Path) -> Path:
+    """Where to read a post from, once it is known to be a place a post can be:
+    inside the repository, named without glob characters, and reached without a
+    symbolic link. Raises FrontMatterError saying why not."""
+    if inside is None:
+        raise FrontMatterError(
+            "post-outside-repo",
+            f"the file is outside the repository ({root}): posts are files inside "
+            "the repository; move it into the posts folder",
+        )
+    top, rel = inside
+    if _GLOB.search(rel):
+        part = next(p for p in rel.split("/") if _GLOB.search(p))
+        raise FrontMatterError(
+            "post-name-glob",
+            f"the name '{part}' holds {_glob_characters(part)}, which Git reads as a "
+            "pattern that can match other posts: rename it, using only letters, "
+            "digits, '-', '_' and '.'",
+        )
+    place = Path(top, rel)
+    link = _first_link(top, rel)
+    if link is not None:
+        if link != rel:
+            what = f"the folder {link}"
+        else:
+            what = "this folder" if place.is_dir() else "this file"
+        raise FrontMatterError("post-symlink", f"{what} is a symbolic link: {SYMLINK_ADVICE}")
+    return place
+
+
+def link_on_the_way(path: Path, root: Path) -> str | None:
+    """The first symbolic link (from the repository root) that `path` goes through
+    or is, as a path from the root; None when there is none, or when `path` is
+    not inside the repository."""
+    inside = _inside(path, root)
+    return _first_link(*inside) if inside else None
+
+
+def _first_link(top: str, rel: str) -> str | None:
+    # Strings, not pathlib: this runs for every post, and pathlib costs more than
+    # the lstat calls themselves.
+    current = top
+    parts = rel.split("/")
+    for count, part in enumerate(parts, 1):
+        current = f"{current}{os.sep}{part}"
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return "/".join(parts[:count])
+        except OSError:
+            return None  # missing: reading it says so
+    return None
+
+
+def _inside(path: Path, root: Path) -> tuple[str, str] | None:
+    """(the repository root as `path` names it, `path` from there with `..` folded,
+    POSIX), or None when `path` is outside the repository."""
+    absolute = os.path.normpath(path if path.is_absolute() else path.absolute())
+    top = os.path.normpath(root if root.is_absolute() else root.absolute())
+    prefix = top.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):
+        return top.rstrip(os.sep) or os.sep, _posix(absolute[len(prefix) :])
+    # The repository may be named through a link above it (a CI workspace):
+    # find the outermost folder on the way that is the repository.
+    real = _realpath(root)
+    as_path = Path(absolute)
+    for folder in reversed(as_path.parents):
+        if _realpath(folder) == real:
+            return str(folder), as_path.relative_to(folder).as_posix()
+    return None
+
+
+def _posix(rel: str) -> str:
+    return rel if os.sep == "/" else rel.replace(os.sep, "/")
+
+
+def _glob_characters(part: str) -> str:
+    found = [c for c in "*?[]\\" if c in part]
+    if part.startswith(":"):
+        found.append(":")
+    return " and ".join(f"'{c}'" for c in found)
+
+
+def discover(posts_dir: Path, root: Path | None = None) -> Iterator[Path]:
+    """Every post under `posts_dir`, recursively, sorted: `*.md` except README.md.
+
+    Links are never followed. A linked `.md` file is listed, for `read_post` to
+    refuse it; with `root` given, so is a linked folder that leads outside the
+    repository (its posts would otherwise vanish without a word).
+    """
+    found: list[Path] = []
+    real_root = _realpath(root) if root is not None else None
+    for top, folders, files in os.walk(posts_dir):
+        found.extend(
+            Path(top, name) for name in files if name.endswith(".md") and name != "README.md"
+        )
+        if real_root is not None:
+            links = (Path(top, name) for name in folders)
+            found.extend(
+                link
+                for link in links
+                if link.is_symlink() and not _realpath(link).is_relative_to(real_root)
+            )
     yield from sorted(found)
+
+
+def _realpath(path: Path) -> Path:
+    # Unlike Path.resolve, never raises for a loop of links.
+    return Path(os.path.realpath(path))

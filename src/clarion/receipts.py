@@ -489,10 +489,12 @@ def _lock(path: Path) -> threading.Lock:
 
 
 def _update(path: Path, change: _Change) -> None:
-    path = path.resolve()  # one lock per file, however it is named; a symlink's target is written
+    # One lock per file, however it is named. Never through a symbolic link: the
+    # file is read without following one and replaced by a rename, which does not.
+    path = Path(os.path.normpath(path.absolute()))
     with _lock(path):
         try:
-            new = _rewrite(path.read_bytes(), change)
+            new = _rewrite(frontmatter.read(path), change)
         except (_Refused, frontmatter.FrontMatterError, UnicodeDecodeError) as exc:
             why = getattr(exc, "message", None) or str(exc)
             raise ReceiptError(

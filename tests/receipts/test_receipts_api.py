@@ -69,13 +69,23 @@ def test_replaces_the_file_atomically(post: Path) -> None:
     }
 
 
-def test_symlink_writes_its_target(tmp_path: Path, post: Path) -> None:
+def test_never_writes_through_a_symlink(tmp_path: Path, post: Path) -> None:
+    """A link could lead anywhere (outside the repository): receipts go into
+    regular files only, and the refusal says what to record by hand."""
     link = tmp_path / "link.md"
     link.symlink_to(post)
-    record_receipt(link, "x", 0, x_receipt(1))
+    with pytest.raises(ReceiptError, match="symbolic link") as raised:
+        record_receipt(link, "x", 0, x_receipt(1))
+    assert "https://x.com/example/status/1" in raised.value.message
     assert link.is_symlink()
-    assert published(post) == published(link)
-    assert published(post) is not None
+    assert post.read_text() == POST
+
+
+def test_never_writes_into_a_pipe(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)
+    with pytest.raises(ReceiptError, match="not a regular file"):
+        record_receipt(pipe, "x", 0, x_receipt(1))
 
 
 def test_gap_is_refused_and_the_receipt_is_in_the_message(post: Path) -> None:
