@@ -9,16 +9,11 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from clarion import schema
-from clarion.compose import NETWORK_NAMES, compose, spoiler
+from clarion import networks, schema
+from clarion.compose import compose, spoiler
 from clarion.post import Post, read_post
 from clarion.result import ERROR, WARNING, CheckResult, PartCount, PostResult
 from clarion.settings import Settings
-
-BLUESKY_GRAPHEMES = 300
-BLUESKY_BYTES = 3000
-X_WEIGHTED = 280
-
 
 # Below this many posts a second process costs more than it saves.
 PARALLEL_THRESHOLD = 1500
@@ -65,13 +60,13 @@ def check_post(post: Post, settings: Settings) -> PostResult:
     if not schema_ok:
         # Types are wrong somewhere: the network checks would only guess.
         return result
-    networks = post.networks(settings.platforms)
-    _check_accounts(post, networks, settings, result)
-    for network in networks:
+    targets = post.networks(settings.platforms)
+    _check_accounts(post, targets, settings, result)
+    for network in targets:
         if post.is_history(network):
             result.history.add(network)
         _check_text(post, network, settings, result)
-    _check_media(post, networks, settings, result)
+    _check_media(post, targets, settings, result)
     return result
 
 
@@ -134,16 +129,16 @@ def _check_body(post: Post, result: PostResult) -> None:
 
 
 def _check_accounts(
-    post: Post, networks: Sequence[str], settings: Settings, result: PostResult
+    post: Post, targets: Sequence[str], settings: Settings, result: PostResult
 ) -> None:
     accounts = settings.accounts
-    for network in networks:
+    for network in targets:
         if network not in accounts and network not in result.history:
             pos = post.position(("platforms",))
             result.add(
                 ERROR,
                 "no-account",
-                f"this repository has no {NETWORK_NAMES[network]} account: remove {network} "
+                f"this repository has no {networks.display(network)} account: remove {network} "
                 f"from platforms, or add [tool.clarion.accounts.{network}] to pyproject.toml",
                 pos.line,
                 pos.column,
@@ -152,48 +147,30 @@ def _check_accounts(
 
 
 def _check_text(post: Post, network: str, settings: Settings, result: PostResult) -> None:
-    name = NETWORK_NAMES[network]
+    entry = networks.get(network)
+    name = entry.display
     severity = _severity(result, network)
+    account = settings.account(network)
     counts: list[PartCount] = []
     for part in compose(post, network):
         if not part.text:
             continue
-        if network == "x":
-            from clarion.text.x import weighted_length
-
-            count = PartCount(part.text, weighted_length(part.text), X_WEIGHTED, part.line)
-            unit = "weighted characters"
-        elif network == "bluesky":
-            from clarion.text.bluesky import prepare
-
-            prepared = prepare(part.text)
-            count = PartCount(
-                prepared.text,
-                prepared.graphemes,
-                BLUESKY_GRAPHEMES,
-                part.line,
-                prepared.bytes,
-                BLUESKY_BYTES,
-            )
-            unit = "characters"
-        else:
-            from clarion.text.mastodon import length
-
-            count = PartCount(
-                part.text,
-                # Every part of a thread carries the spoiler on Mastodon, and it counts.
-                length(part.text, spoiler(post, network)),
-                settings.mastodon_limit,
-                part.line,
-            )
-            unit = "characters"
+        measured = entry.measure(part.text, spoiler(post, network), account)
+        count = PartCount(
+            measured.text,
+            measured.length,
+            measured.limit,
+            part.line,
+            measured.bytes,
+            measured.byte_limit,
+        )
         counts.append(count)
         where = f"part {part.index + 1}" if len(post.parts) > 1 else "the text"
         if count.length > count.limit:
             result.add(
                 severity,
                 f"{network}-too-long",
-                f"{name}: {where} is {count.length}/{count.limit} {unit}: shorten it by "
+                f"{name}: {where} is {count.length}/{count.limit} {entry.unit}: shorten it by "
                 f"{count.length - count.limit}, split it into a thread with a '---' line, "
                 f"or give {name} its own text under {network}: body:",
                 part.line,
@@ -217,7 +194,7 @@ def _check_mentions(network: str, text: str, line: int, result: PostResult) -> N
     from clarion.text import foreign_mentions
 
     for mention in foreign_mentions(network, text):
-        name = NETWORK_NAMES[network]
+        name = networks.display(network)
         result.add(
             WARNING,
             "mention-not-linked",
@@ -230,20 +207,22 @@ def _check_mentions(network: str, text: str, line: int, result: PostResult) -> N
 
 
 def _check_media(
-    post: Post, networks: Sequence[str], settings: Settings, result: PostResult
+    post: Post, targets: Sequence[str], settings: Settings, result: PostResult
 ) -> None:
     media = post.media
     link = post.link
-    if media and link is not None and "bluesky" in networks:
+    one_embed = [n for n in targets if networks.get(n).single_embed]
+    for network in one_embed if media and link is not None else ():
         pos = post.position(("link",))
+        name = networks.display(network)
         result.add(
             WARNING,
-            "bluesky-card-dropped",
-            "Bluesky: a post has one embed, so with images the link card is dropped there "
+            f"{network}-card-dropped",
+            f"{name}: a post has one embed, so with images the link card is dropped there "
             "(the URL in the text stays a link)",
             pos.line,
             pos.column,
-            "bluesky",
+            network,
         )
     if not media and (link is None or link.thumbnail is None):
         return
@@ -252,9 +231,9 @@ def _check_media(
     issues: list[MediaIssue] = []
     if media:
         entries = [(ref.path, ref.alt, post.position((*ref.pointer, "path")).line) for ref in media]
-        issues.extend(check_images(post.path, settings.root, entries, networks).issues)
+        issues.extend(check_images(post.path, settings.root, entries, targets).issues)
     if link is not None and link.thumbnail is not None:
-        card_networks = [n for n in networks if not (media and n == "bluesky")]
+        card_networks = [n for n in targets if not (media and n in one_embed)]
         line = post.position(("link", "thumbnail")).line
         issues.extend(
             check_thumbnail(post.path, settings.root, link.thumbnail, line, card_networks).issues

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clarion import networks
 from clarion.post import Post
-
-NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon", "x": "X"}
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,16 @@ class ComposedPart:
 def compose(post: Post, network: str) -> tuple[ComposedPart, ...]:
     parts = post.body_parts(network)
     warning = post.content_warning
+    in_text = not networks.get(network).spoiler_field
     composed = []
     for index, part in enumerate(parts):
         text = part.text
-        if index == 0 and warning and network != "mastodon":
+        if index == 0 and warning and in_text:
             text = f"CW: {warning}\n\n{text}"
         composed.append(ComposedPart(index, text, part.line))
     return tuple(composed)
 
 
 def spoiler(post: Post, network: str) -> str | None:
-    return post.content_warning if network == "mastodon" else None
+    """The content warning as sent in the network's own field, where it has one."""
+    return post.content_warning if networks.get(network).spoiler_field else None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from clarion.compose import NETWORK_NAMES
+from clarion import networks
 from clarion.post import Post
 from clarion.result import ERROR, PostResult
 
@@ -71,7 +71,7 @@ def render_text(
         out.append(f"  publish: {_schedule(post, context.timezone)}")
         for network, parts in result.networks.items():
             state = " (already published)" if network in result.history else ""
-            out.append(f"  {NETWORK_NAMES[network]}{state}")
+            out.append(f"  {networks.display(network)}{state}")
             for index, part in enumerate(parts):
                 extra = f", {part.bytes}/{part.byte_limit} bytes" if part.bytes is not None else ""
                 out.append(f"    part {index + 1}: {_count(part.length, part.limit)}{extra}")
@@ -144,7 +144,7 @@ def _post_markdown(post: Post, result: PostResult, context: PreviewContext) -> s
         lines.append("")
     for network, parts in result.networks.items():
         state = " — already published" if network in result.history else ""
-        lines.append(f"#### {NETWORK_NAMES[network]}{state}")
+        lines.append(f"#### {networks.display(network)}{state}")
         for index, part in enumerate(parts):
             count = _count(part.length, part.limit)
             if part.bytes is not None:
@@ -173,7 +173,7 @@ def _post_markdown(post: Post, result: PostResult, context: PreviewContext) -> s
 def _post_line(result: PostResult) -> str:
     mark = "✅" if result.ok else "❌"
     counts = ", ".join(
-        f"{NETWORK_NAMES[n]} {max((p.length for p in parts), default=0)}/"
+        f"{networks.display(n)} {max((p.length for p in parts), default=0)}/"
         f"{parts[0].limit if parts else 0}"
         for n, parts in result.networks.items()
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from clarion import networks
 from clarion.adapters.base import (
     Adapter,
     AdapterError,
@@ -32,7 +33,7 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
 )
-from clarion.compose import NETWORK_NAMES, compose, spoiler
+from clarion.compose import compose, spoiler
 from clarion.errors import ClarionError
 from clarion.post import Post, StoredReceipt
 from clarion.result import PostResult
@@ -193,10 +194,6 @@ UNKNOWN_RETRACTED = (
 
 T = TypeVar("T")
 
-# Networks whose posts can be corrected in place (Mastodon's PUT /statuses/:id).
-EDITABLE = frozenset({"mastodon"})
-
-
 Progress = Callable[[str], None]
 
 
@@ -271,7 +268,7 @@ class Publisher:
 
             if network not in self.adapters:  # a network left: its account is gone
                 stop(
-                    f"not sent: this repository has no {NETWORK_NAMES[network]} account "
+                    f"not sent: this repository has no {networks.display(network)} account "
                     f"(add [tool.clarion.accounts.{network}] to pyproject.toml)"
                 )
                 return
@@ -325,7 +322,7 @@ class Publisher:
 
     def _send(self, adapter: Adapter, job: Job, outcome: NetworkOutcome) -> None:
         network = job.outgoing.network
-        name = NETWORK_NAMES[network]
+        name = networks.display(network)
         known = [stored_to_receipt(r) for r in job.post.receipts.get(network, ())]
         root = known[0] if known else None
         parent = known[-1] if known else None
@@ -400,7 +397,7 @@ class Publisher:
             if not stored.id or stored.retracted:
                 continue
             receipt = stored_to_receipt(stored)
-            where = f"{job.post.rel} part {index + 1} on {NETWORK_NAMES[network]}"
+            where = f"{job.post.rel} part {index + 1} on {networks.display(network)}"
             try:
                 self._retrying(functools.partial(delete, receipt), where)
             except AuthError:
@@ -438,7 +435,7 @@ class Publisher:
             if part.index >= len(receipts) or not receipts[part.index].id:
                 continue
             receipt = stored_to_receipt(receipts[part.index])
-            where = f"{job.post.rel} part {part.index + 1} on {NETWORK_NAMES[network]}"
+            where = f"{job.post.rel} part {part.index + 1} on {networks.display(network)}"
             try:
                 if not needs_edit(receipt, job.outgoing, part):
                     continue
@@ -519,9 +516,9 @@ def plan(
     for post, result in ordered:
         outcome = PostOutcome(post.rel)
         report.posts.append(outcome)
-        networks = post.networks(default_platforms)
+        targets = post.networks(default_platforms)
         if post.example and not include_examples:
-            for network in networks:
+            for network in targets:
                 outcome.networks[network] = NetworkOutcome(
                     network, EXAMPLE, message="example: true"
                 )
@@ -542,7 +539,7 @@ def plan(
                     bare = Outgoing(key=post.rel, network=network, parts=())
                     jobs.append(Job(post, bare, 0, "retract"))
             continue
-        for network in networks:
+        for network in targets:
             state = state_of(post, network, now)
             if state == PUBLISHED and post.edit and not result.ok:
                 first = next(p for p in result.problems if p.severity == "error")
@@ -551,11 +548,11 @@ def plan(
                 )
                 continue
             if state == PUBLISHED and post.edit:
-                if network not in EDITABLE:
+                if not networks.get(network).can_edit:
                     outcome.networks[network] = NetworkOutcome(
                         network,
                         PUBLISHED,
-                        message=f"edit: true — {NETWORK_NAMES[network]} cannot edit a published "
+                        message=f"edit: true — {networks.display(network)} cannot edit a published "
                         "post, so the correction is not applied there (retract it to remove it)",
                     )
                 elif reason := gated(post):

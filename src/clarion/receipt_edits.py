@@ -10,11 +10,10 @@ from __future__ import annotations
 import subprocess
 from typing import Any
 
-from clarion.compose import NETWORK_NAMES
+from clarion import networks
 from clarion.content import receipts_of
 from clarion.frontmatter import FrontMatterError, load, split_parts
 from clarion.gitrun import run
-from clarion.publish import EDITABLE
 from clarion.result import ERROR, WARNING, CheckResult, PostResult
 from clarion.settings import NETWORKS, Settings
 
@@ -144,9 +143,9 @@ def _check_correction(
     if before is None or after is None or before == after:
         return
     data = load(raw).data
-    names = ", ".join(NETWORK_NAMES[n] for n in out)
-    editable = [NETWORK_NAMES[n] for n in out if n in EDITABLE]
-    fixed = [NETWORK_NAMES[n] for n in out if n not in EDITABLE]
+    names = ", ".join(networks.display(n) for n in out)
+    editable = [networks.display(n) for n in out if networks.get(n).can_edit]
+    fixed = [networks.display(n) for n in out if not networks.get(n).can_edit]
     if data.get("edit") is True:
         message = (
             f"the text of this published post changed: with edit: true it is corrected in "

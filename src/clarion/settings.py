@@ -8,28 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clarion import networks
 from clarion.errors import ConfigError
+from clarion.networks import BlueskyAccount, MastodonAccount, XAccount
 
-NETWORKS = ("bluesky", "mastodon", "x")
+__all__ = ["BlueskyAccount", "MastodonAccount", "Settings", "XAccount", "load_settings"]
+
+NETWORKS = networks.names()
 DEFAULT_MASTODON_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class BlueskyAccount:
-    handle: str
-    service: str = "https://bsky.social"
-
-
-@dataclass(frozen=True)
-class MastodonAccount:
-    instance: str
-    max_characters: int = DEFAULT_MASTODON_LIMIT
-
-
-@dataclass(frozen=True)
-class XAccount:
-    handle: str
-    api: str = "https://api.x.com"
 
 
 @dataclass(frozen=True)
@@ -39,9 +25,8 @@ class Settings:
     platforms: tuple[str, ...] = NETWORKS
     timezone: str = "UTC"
     require_approval: bool = True
-    bluesky: BlueskyAccount | None = None
-    mastodon: MastodonAccount | None = None
-    x: XAccount | None = None
+    # Each network's [tool.clarion.accounts.NAME], as its registry entry's account type.
+    account_tables: Mapping[str, Any] = field(default_factory=dict)
     git_author: str = "clarion[bot] <clarion@users.noreply.github.com>"
     # Networks: seconds to wait for an answer, tries per part, the first pause
     # between tries (doubling), and the longest rate-limit reset worth waiting for.
@@ -57,12 +42,12 @@ class Settings:
 
     @property
     def accounts(self) -> tuple[str, ...]:
-        """The networks the repository has an account on."""
-        return tuple(n for n in NETWORKS if getattr(self, n) is not None)
+        """The networks the repository has an account on, in the registry's order."""
+        return tuple(n for n in networks.names() if n in self.account_tables)
 
-    @property
-    def mastodon_limit(self) -> int:
-        return self.mastodon.max_characters if self.mastodon else DEFAULT_MASTODON_LIMIT
+    def account(self, network: str) -> Any | None:
+        """The account settings of `network`; None when the repository has none there."""
+        return self.account_tables.get(network)
 
 
 def find_root(start: Path) -> Path:
@@ -94,15 +79,23 @@ def load_settings(root: Path) -> Settings:
     conf = _table(_table(data, "tool", where), "clarion", where)
     accounts = _table(conf, "accounts", where)
     try:
-        bluesky = accounts.get("bluesky")
-        mastodon = accounts.get("mastodon")
-        x = accounts.get("x")
-        platforms = tuple(conf.get("platforms", NETWORKS))
-        unknown = [p for p in platforms if p not in NETWORKS]
+        known = networks.names()
+        tables: dict[str, Any] = {}
+        for name, table in accounts.items():
+            entry = networks.find(name)
+            if entry is None:
+                raise ConfigError(
+                    f"{where}: [tool.clarion.accounts.{name}]: {_unknown_network(name)}"
+                )
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"{where}: [tool.clarion.accounts.{name}] must be a table")
+            tables[name] = entry.account_type(**table)
+        platforms = tuple(conf.get("platforms", known))
+        unknown = [p for p in platforms if p not in known]
         if unknown:
             raise ConfigError(
-                f"{where}: [tool.clarion] platforms lists {', '.join(unknown)}; "
-                f"known networks are {', '.join(NETWORKS)}"
+                f"{where}: [tool.clarion] platforms lists "
+                + "; ".join(f"{p}: {_unknown_network(p)}" for p in unknown)
             )
         settings = Settings(
             root=root,
@@ -110,9 +103,7 @@ def load_settings(root: Path) -> Settings:
             platforms=platforms,
             timezone=str(conf.get("timezone", "UTC")),
             require_approval=bool(conf.get("require_approval", True)),
-            bluesky=BlueskyAccount(**bluesky) if bluesky is not None else None,
-            mastodon=MastodonAccount(**mastodon) if mastodon is not None else None,
-            x=XAccount(**x) if x is not None else None,
+            account_tables=tables,
             git_author=str(conf.get("git_author", Settings.git_author)),
             timeout=float(conf.get("timeout", Settings.timeout)),
             retries=int(conf.get("retries", Settings.retries)),
@@ -123,3 +114,14 @@ def load_settings(root: Path) -> Settings:
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: [tool.clarion.accounts]: {exc}") from None
     return settings
+
+
+def _unknown_network(name: str) -> str:
+    """Why `name` is not a network, with the nearest known one."""
+    known = ", ".join(networks.names())
+    guess = networks.suggest(str(name))
+    if guess == "x" and str(name).lower() == "twitter":
+        return f"no network is called twitter: X was formerly Twitter, write x (known: {known})"
+    if guess:
+        return f"no network is called {name}: did you mean {guess}? (known: {known})"
+    return f"no network is called {name} (known: {known})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clarion import networks
 from clarion.text import foreign_mentions, mention_syntax
 
 TEXT = "Thanks @pycon, @alice.bsky.social and @bob@fosstodon.org! Mail us at hi@example.org."
@@ -26,9 +27,9 @@ def test_no_mentions() -> None:
 
 
 def test_syntax() -> None:
-    assert mention_syntax("@name") == "x"
-    assert mention_syntax("@handle.example.com") == "bluesky"
-    assert mention_syntax("@user@instance.social") == "mastodon"
+    assert mention_syntax("@name") == networks.get("x").mention_syntax
+    assert mention_syntax("@handle.example.com") == networks.get("bluesky").mention_syntax
+    assert mention_syntax("@user@instance.social") == networks.get("mastodon").mention_syntax
 
 
 def test_unknown_network() -> None:

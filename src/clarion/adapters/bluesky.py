@@ -508,7 +508,8 @@ def from_settings(
     settings: Settings, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
 ) -> BlueskyAdapter:
     """The adapter for the repository's Bluesky account; the app password from `env`."""
-    if settings.bluesky is None:
+    account = settings.account("bluesky")
+    if not isinstance(account, BlueskyAccount):
         raise AuthError(
             "Bluesky: no account configured; add [tool.clarion.accounts.bluesky] with "
             "`handle` (and `service` for a PDS other than bsky.social) to pyproject.toml"
@@ -519,4 +520,4 @@ def from_settings(
             f"Bluesky: {PASSWORD_ENV} is not set; create an app password in Bluesky's "
             "settings (Privacy and security > App passwords) and store it as a secret"
         )
-    return BlueskyAdapter(settings.bluesky, password, timeout=timeout)
+    return BlueskyAdapter(account, password, timeout=timeout)

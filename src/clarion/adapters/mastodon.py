@@ -93,14 +93,15 @@ def idempotency_key(outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | N
 
 def from_settings(settings: Settings, env: Mapping[str, str], **options: Any) -> MastodonAdapter:
     """The adapter for the repository's Mastodon account; the token comes from `env` only."""
-    if settings.mastodon is None:
+    account = settings.account("mastodon")
+    if not isinstance(account, MastodonAccount):
         raise AuthError(
             "no Mastodon account: add [tool.clarion.accounts.mastodon] to pyproject.toml"
         )
     token = env.get(TOKEN_ENV, "")
     if not token:
         raise AuthError(f"{TOKEN_ENV} is not set: it must hold the Mastodon account's access token")
-    return MastodonAdapter(settings.mastodon, token, **options)
+    return MastodonAdapter(account, token, **options)
 
 
 class MastodonAdapter:

@@ -423,6 +423,7 @@ def from_settings(
     settings: Settings, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
 ) -> XAdapter:
     """The adapter for the repository's X account, with keys from the environment."""
-    if settings.x is None:
+    account = settings.account("x")
+    if not isinstance(account, XAccount):
         raise AuthError("X: pyproject.toml has no [tool.clarion.accounts.x] table")
-    return XAdapter(settings.x, XCredentials.from_env(env), timeout=timeout)
+    return XAdapter(account, XCredentials.from_env(env), timeout=timeout)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from clarion import networks
 from clarion.commands import checked_posts
-from clarion.compose import NETWORK_NAMES
 from clarion.logsafe import untrusted
 from clarion.publish import (
     DUE,
@@ -44,7 +44,7 @@ def run(settings: Settings) -> int:
                 detail = (
                     " (an outcome: unknown entry: check the network, then fill in or delete it)"
                 )
-            print(f"  {NETWORK_NAMES[network]:<9} {state}{untrusted(detail)}")
+            print(f"  {networks.display(network):<9} {state}{untrusted(detail)}")
     print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no posts")
     # Like publish: something invalid or needing a person is worth a non-zero exit.
     return 1 if counts.get(INVALID) or counts.get(NEEDS_PERSON) else 0

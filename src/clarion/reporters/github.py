@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from clarion.compose import NETWORK_NAMES
+from clarion import networks
 from clarion.result import CheckResult
 
 
@@ -46,7 +46,7 @@ def summary(result: CheckResult) -> str:
     for post in result.posts:
         mark = "✅" if post.ok else "❌"
         counts = ", ".join(
-            f"{NETWORK_NAMES.get(name, name)} {max((p.length for p in parts), default=0)}/"
+            f"{networks.display(name)} {max((p.length for p in parts), default=0)}/"
             f"{parts[0].limit if parts else 0}"
             for name, parts in post.networks.items()
         )

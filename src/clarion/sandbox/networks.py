@@ -36,7 +36,8 @@ class Sandbox:
         mastodon, mastodon_env = self.mastodon.sandbox_settings()
         x, x_env = self.x.sandbox_settings()
         self.env = {**bluesky_env, **mastodon_env, **x_env}
-        return dataclasses.replace(settings, bluesky=bluesky, mastodon=mastodon, x=x)
+        tables = {**settings.account_tables, "bluesky": bluesky, "mastodon": mastodon, "x": x}
+        return dataclasses.replace(settings, account_tables=tables)
 
     def describe(self) -> str:
         sections = [

@@ -9,6 +9,6 @@ The network modules load their regexes on first use, so importing them is
 cheap; import the one you need.
 """
 
-from clarion.text.entities import NETWORKS, foreign_mentions, mention_syntax
+from clarion.text.entities import foreign_mentions, mention_syntax
 
-__all__ = ["NETWORKS", "foreign_mentions", "mention_syntax"]
+__all__ = ["foreign_mentions", "mention_syntax"]

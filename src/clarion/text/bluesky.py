@@ -52,6 +52,8 @@ from clarion.text.entities import grapheme_count
 if TYPE_CHECKING:
     import regex
 
+    from clarion.networks import Measured
+
 MAX_GRAPHEMES = 300
 MAX_BYTES = 3000
 
@@ -666,3 +668,11 @@ zero zip zm zone zuerich zw ελ ευ бг бел дети ею католик �
 移动 组织机构 网址 网店 网站 网络 联通 谷歌 购物 通販 集团
 電訊盈科 飞利浦 食品 餐厅 香格里拉 香港 닷넷 닷컴 삼성 한국
 """
+
+
+def measure(text: str, spoiler: str | None, account: object) -> Measured:
+    """Bluesky's rule, for the registry: graphemes and bytes of the text as sent."""
+    from clarion.networks import Measured
+
+    prepared = prepare(text)
+    return Measured(prepared.text, prepared.graphemes, MAX_GRAPHEMES, prepared.bytes, MAX_BYTES)

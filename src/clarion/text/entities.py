@@ -18,10 +18,11 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clarion import networks
+from clarion.networks import MentionSyntax
+
 if TYPE_CHECKING:
     import regex
-
-NETWORKS = ("bluesky", "mastodon", "x")
 
 # After "@" (not following a character that makes it part of a word, an
 # address or a path): what any network's syntax allows, a name with dots and
@@ -32,28 +33,29 @@ _AT = re.compile("[@\uff20]")
 _NOT_BEFORE = re.compile(r"[\w@\uff20/=+.-]")
 
 
-def mention_syntax(mention: str) -> str:
-    """The network whose syntax `mention` ("@..." as written) is in."""
+def mention_syntax(mention: str) -> MentionSyntax:
+    """The syntax `mention` ("@..." as written) is in."""
     name = mention[1:]
     if "@" in name:
-        return "mastodon"
+        return MentionSyntax.FEDIVERSE
     if "." in name:
-        return "bluesky"
-    return "x"
+        return MentionSyntax.DOMAIN
+    return MentionSyntax.PLAIN
 
 
 def foreign_mentions(network: str, text: str) -> list[str]:
     """The mentions in `text` (as written, with "@") not in `network`'s syntax."""
-    if network not in NETWORKS:
+    entry = networks.find(network)
+    if entry is None:
         raise ValueError(f"unknown network {network!r}")
     if "@" not in text and "\uff20" not in text:
         return []
-    return [mention for mention, syntax in _mentions(text) if syntax != network]
+    return [mention for mention, syntax in _mentions(text) if syntax != entry.mention_syntax]
 
 
 @functools.lru_cache(maxsize=1024)
-def _mentions(text: str) -> tuple[tuple[str, str], ...]:
-    """(mention as written, its network) for each mention-like `@...`."""
+def _mentions(text: str) -> tuple[tuple[str, MentionSyntax], ...]:
+    """(mention as written, its syntax) for each mention-like `@...`."""
     found = []
     end = 0
     for sign in _AT.finditer(text):

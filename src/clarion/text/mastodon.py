@@ -35,6 +35,8 @@ from clarion.text.entities import grapheme_count, twitter_text_module
 if TYPE_CHECKING:
     import regex
 
+    from clarion.networks import Measured
+
 URL_LENGTH = 23
 
 
@@ -251,3 +253,18 @@ def _mention() -> regex.Pattern[str]:
 
     username = r"(?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)"
     return regex.compile(rf"(?<![=/]|{_WORD})@({username}(?:@{_WORD}+(?:[.-]+{_WORD}+)*)?)")
+
+
+def measure(text: str, spoiler: str | None, account: object) -> Measured:
+    """Mastodon's rule, for the registry, against the instance's limit.
+
+    Every part of a thread carries the spoiler on Mastodon, and it counts.
+    """
+    from clarion.networks import MastodonAccount, Measured, get
+
+    limit = (
+        account.max_characters
+        if isinstance(account, MastodonAccount)
+        else get("mastodon").default_limit or 500
+    )
+    return Measured(text, length(text, spoiler), limit)

@@ -38,9 +38,12 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from clarion.text.entities import twitter_text_dir, twitter_text_module
+
+if TYPE_CHECKING:
+    from clarion.networks import Measured
 
 MAX_WEIGHTED_LENGTH = 280
 
@@ -431,3 +434,10 @@ _LATIN_ACCENTS = (
     "\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
 )
 _END_MENTION = re.compile(f"[@\uff20]|[{_LATIN_ACCENTS}]|://")
+
+
+def measure(text: str, spoiler: str | None, account: object) -> Measured:
+    """X's rule, for the registry: twitter-text v3 weighted length against 280."""
+    from clarion.networks import Measured
+
+    return Measured(text, weighted_length(text), MAX_WEIGHTED_LENGTH)

@@ -1,0 +1,221 @@
+"""Every network Clarion knows: one entry each, the one place to add a network.
+
+An entry says everything the rest of the code needs to know about a network:
+its name (the key in front matter, settings and receipts), how people call it,
+how its text is counted, its limits and media rules, what it can do (edit,
+delete, pin, be asked whether a part went out, carry a content warning in a
+field of its own), its account settings, its adapter and its stand-in. The
+rest of the code asks the registry; it never tests `network == "mastodon"`.
+
+Adding a network means writing its adapter (`clarion.adapters`), its text
+rule (`clarion.text`), its stand-in (`clarion.sandbox`) and its entry here.
+Heavy parts (adapters, stand-ins, text rules) are named by module path and
+imported only when used, so `clarion validate` never loads a network library.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clarion.media import NetworkLimits
+
+
+class MentionSyntax(StrEnum):
+    """How a network writes a mention it links."""
+
+    PLAIN = "plain"  # @name (X)
+    DOMAIN = "domain"  # @handle.domain (Bluesky)
+    FEDIVERSE = "fediverse"  # @user@instance (Mastodon)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One part's text as a network counts it."""
+
+    text: str  # exactly as sent (Bluesky: long links shortened)
+    length: int
+    limit: int
+    bytes: int | None = None  # where the network also limits bytes
+    byte_limit: int | None = None
+
+
+# (text of the part, the content warning when sent in a field of its own,
+# the account's settings or None) -> how the network counts it
+TextRule = Callable[[str, "str | None", Any], Measured]
+
+
+# ---------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class BlueskyAccount:
+    handle: str
+    service: str = "https://bsky.social"
+
+
+@dataclass(frozen=True)
+class MastodonAccount:
+    instance: str
+    max_characters: int = 500
+
+
+@dataclass(frozen=True)
+class XAccount:
+    handle: str
+    api: str = "https://api.x.com"
+
+
+# ---------------------------------------------------------------- the entry
+
+
+def _load(path: str) -> Any:
+    """`module:attribute` imported now."""
+    module, _, attribute = path.partition(":")
+    found = importlib.import_module(module)
+    return getattr(found, attribute) if attribute else found
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str  # the key in front matter, settings and receipts
+    display: str  # how messages name it
+    account_type: type  # its [tool.clarion.accounts.NAME] table, as a dataclass
+    text_rule: str  # "module:function", a TextRule
+    unit: str  # what its length counts, for messages ("characters")
+    media_limits: str  # "module:attribute", its NetworkLimits
+    adapter: str  # module with `from_settings(settings, env, **options)`
+    standin: str  # "module:class" of its local stand-in
+    mention_syntax: MentionSyntax
+    spoiler_field: bool = False  # the content warning has a field; else "CW: …" is prepended
+    can_edit: bool = False  # a published part can be corrected in place
+    can_delete: bool = True
+    can_pin: bool = False
+    can_be_asked: bool = True  # a lost answer can be recovered by asking the network
+    single_embed: bool = False  # images or a link card, not both: with images the card goes
+    post_hosts: tuple[str, ...] = ()  # where its posts live on the web, for the site
+    default_limit: int | None = None  # when the account's settings do not say
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def measure(self, text: str, spoiler: str | None, account: Any) -> Measured:
+        rule: TextRule = _load(self.text_rule)
+        return rule(text, spoiler, account)
+
+    @property
+    def limits(self) -> NetworkLimits:
+        found: NetworkLimits = _load(self.media_limits)
+        return found
+
+    def adapter_module(self) -> Any:
+        return _load(self.adapter)
+
+    def standin_class(self) -> Any:
+        return _load(self.standin)
+
+
+_REGISTRY: dict[str, Network] = {}
+
+
+def register(network: Network) -> Network:
+    """Add (or replace) a network; its order of registration is its order everywhere."""
+    _REGISTRY[network.name] = network
+    return network
+
+
+def unregister(name: str) -> None:
+    """Remove a network (tests that register a toy one clean up with this)."""
+    _REGISTRY.pop(name, None)
+
+
+def get(name: str) -> Network:
+    """The entry for `name`; KeyError for a name that is not a network."""
+    return _REGISTRY[name]
+
+
+def find(name: str) -> Network | None:
+    return _REGISTRY.get(name)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_REGISTRY)
+
+
+def all_networks() -> Iterator[Network]:
+    return iter(tuple(_REGISTRY.values()))
+
+
+def display(name: str) -> str:
+    """How messages name `name`: its display name, or the name itself if unknown."""
+    found = _REGISTRY.get(name)
+    return found.display if found else name
+
+
+# Names people write for a network Clarion knows by another name.
+ALIASES = {"twitter": "x", "bsky": "bluesky", "mastadon": "mastodon", "toot": "mastodon"}
+
+
+def suggest(name: str) -> str | None:
+    """The known network a misspelt `name` most likely means, for "did you mean"."""
+    import difflib
+
+    lowered = name.strip().lower()
+    if lowered in _REGISTRY:
+        return lowered
+    if lowered in ALIASES:
+        return ALIASES[lowered]
+    close = difflib.get_close_matches(lowered, list(_REGISTRY), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+register(
+    Network(
+        name="bluesky",
+        display="Bluesky",
+        account_type=BlueskyAccount,
+        text_rule="clarion.text.bluesky:measure",
+        unit="characters",
+        media_limits="clarion.media:BLUESKY",
+        adapter="clarion.adapters.bluesky",
+        standin="clarion.sandbox.bluesky:BlueskyStandIn",
+        mention_syntax=MentionSyntax.DOMAIN,
+        can_pin=True,
+        single_embed=True,
+        post_hosts=("bsky.app",),
+    )
+)
+register(
+    Network(
+        name="mastodon",
+        display="Mastodon",
+        account_type=MastodonAccount,
+        text_rule="clarion.text.mastodon:measure",
+        unit="characters",
+        media_limits="clarion.media:MASTODON",
+        adapter="clarion.adapters.mastodon",
+        standin="clarion.sandbox.mastodon:MastodonStandIn",
+        mention_syntax=MentionSyntax.FEDIVERSE,
+        spoiler_field=True,
+        can_edit=True,
+        can_pin=True,
+        default_limit=500,
+    )
+)
+register(
+    Network(
+        name="x",
+        display="X",
+        account_type=XAccount,
+        text_rule="clarion.text.x:measure",
+        unit="weighted characters",
+        media_limits="clarion.media:X",
+        adapter="clarion.adapters.x",
+        standin="clarion.sandbox.x:XStandIn",
+        mention_syntax=MentionSyntax.PLAIN,
+        can_be_asked=False,
+        post_hosts=("x.com", "twitter.com"),
+    )
+)
