@@ -518,7 +518,7 @@ def test_a_reply_to_a_part_whose_outcome_is_unknown_is_refused(sandbox: Backend)
 
 # -- settings, and the stand-in for `publish --sandbox` -------------------------------------------
 def test_from_settings_needs_the_app_password(tmp_path: Path) -> None:
-    settings = Settings(root=tmp_path, bluesky=BlueskyAccount("example.test"))
+    settings = Settings(root=tmp_path, account_tables={"bluesky": BlueskyAccount("example.test")})
     with pytest.raises(AuthError, match="CLARION_BLUESKY_APP_PASSWORD is not set"):
         from_settings(settings, {})
     with pytest.raises(AuthError, match=r"accounts\.bluesky"):
@@ -530,7 +530,7 @@ def test_from_settings_needs_the_app_password(tmp_path: Path) -> None:
 
 def test_sandbox_settings_publish_and_describe(sandbox: Backend, tmp_path: Path) -> None:
     account, env = stand_in(sandbox).sandbox_settings()
-    adapter = from_settings(Settings(root=tmp_path, bluesky=account), env)
+    adapter = from_settings(Settings(root=tmp_path, account_tables={"bluesky": account}), env)
     sandbox.adapters.append(adapter)
     adapter.connect()
     pictures = (image(tmp_path, "a.png", "A banner"),)

@@ -150,7 +150,7 @@ def server(running: MastodonStandIn) -> MastodonStandIn:
 
 def make_adapter(server: MastodonStandIn, **options: object) -> mastodon.MastodonAdapter:
     account, env = server.sandbox_settings()
-    settings = Settings(root=Path(), mastodon=account)
+    settings = Settings(root=Path(), account_tables={"mastodon": account})
     defaults: dict[str, object] = {
         "timeout": TIMEOUT,
         "retry_delay": 0.01,
@@ -330,7 +330,7 @@ def test_too_long_is_refused_with_mastodons_message(server: MastodonStandIn) -> 
 
 def test_bad_token_is_an_auth_error(server: MastodonStandIn) -> None:
     account, _ = server.sandbox_settings()
-    settings = Settings(root=Path(), mastodon=account)
+    settings = Settings(root=Path(), account_tables={"mastodon": account})
     adapter = mastodon.from_settings(settings, {TOKEN_ENV: "not-the-token"}, timeout=TIMEOUT)
 
     with pytest.raises(AuthError) as caught:
@@ -354,7 +354,9 @@ def test_token_revoked_after_connect_is_an_auth_error(
 
 
 def test_missing_token_names_the_variable() -> None:
-    settings = Settings(root=Path(), mastodon=MastodonAccount(instance="https://example.org"))
+    settings = Settings(
+        root=Path(), account_tables={"mastodon": MastodonAccount(instance="https://example.org")}
+    )
 
     with pytest.raises(AuthError, match=TOKEN_ENV):
         mastodon.from_settings(settings, {})

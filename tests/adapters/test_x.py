@@ -150,7 +150,9 @@ def env(stand_in: XStandIn) -> dict[str, str]:
 @pytest.fixture
 def adapter(stand_in: XStandIn, env: dict[str, str], tmp_path: Path) -> Iterator[XAdapter]:
     account = stand_in.sandbox_settings()[0]
-    x = from_settings(Settings(root=tmp_path, x=account), env, timeout=TEST_TIMEOUT)
+    x = from_settings(
+        Settings(root=tmp_path, account_tables={"x": account}), env, timeout=TEST_TIMEOUT
+    )
     x.connect()
     yield x
     x.close()
@@ -166,7 +168,7 @@ def assert_no_secret(exc: AdapterError, env: dict[str, str]) -> None:
 def test_a_missing_variable_is_named(
     missing: str, env: dict[str, str], stand_in: XStandIn, tmp_path: Path
 ) -> None:
-    settings = Settings(root=tmp_path, x=stand_in.sandbox_settings()[0])
+    settings = Settings(root=tmp_path, account_tables={"x": stand_in.sandbox_settings()[0]})
     with pytest.raises(AuthError, match=missing) as caught:
         from_settings(settings, {k: v for k, v in env.items() if k != missing})
     assert_no_secret(caught.value, env)

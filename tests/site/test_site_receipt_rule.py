@@ -13,9 +13,11 @@ from clarion.site import receipt_url_allowed
 
 CONFIGURED = Settings(
     root=Path(),
-    bluesky=BlueskyAccount(handle="example.test"),
-    mastodon=MastodonAccount(instance="https://mastodon.example"),
-    x=XAccount(handle="example"),
+    account_tables={
+        "bluesky": BlueskyAccount(handle="example.test"),
+        "mastodon": MastodonAccount(instance="https://mastodon.example"),
+        "x": XAccount(handle="example"),
+    },
 )
 NO_ACCOUNTS = Settings(root=Path())
 
@@ -114,7 +116,9 @@ def test_without_accounts_the_networks_own_hosts(network: str, url: str, allowed
     ],
 )
 def test_the_configured_instance_as_written(instance: str, url: str, allowed: bool) -> None:
-    settings = Settings(root=Path(), mastodon=MastodonAccount(instance=instance))
+    settings = Settings(
+        root=Path(), account_tables={"mastodon": MastodonAccount(instance=instance)}
+    )
     assert receipt_url_allowed("mastodon", url, settings) is allowed
 
 
