@@ -401,7 +401,7 @@ def receipt_url_allowed(network: str, url: object, settings: Settings) -> bool:
     rule = _POST_URLS.get(network)
     if rule is None or not isinstance(url, str):
         return False
-    account = getattr(settings, network, None)
+    account = settings.account(network)
     origins = tuple(f"https://{host}" for host in rule.hosts)
     if not rule.hosts:
         origins = _origin(getattr(account, "instance", None))
@@ -451,7 +451,7 @@ def _linkable(
             url = entry.get("url")
             if entry.get("id") is None or receipt_url_allowed(network, url, settings):
                 kept[network].append(entry)
-            elif rule is not None and rule.unchecked and getattr(settings, network) is None:
+            elif rule is not None and rule.unchecked and settings.account(network) is None:
                 unchecked[network] = unchecked.get(network, 0) + 1
             else:
                 shown = repr(url) if isinstance(url, str) else "with no url"
