@@ -30,6 +30,7 @@ from atproto_client.exceptions import (  # type: ignore[import-untyped]
     UnauthorizedError,
 )
 
+from clarion import tid
 from clarion.adapters.base import (
     AdapterError,
     AuthError,
@@ -53,7 +54,6 @@ DEFAULT_TIMEOUT = 30.0
 # "clock id". Ours put a hash of the post's key in the timestamp, inside a span of
 # the past no real post of Clarion's can collide with, and the part index in the
 # clock id, so the parts of a thread sort in order.
-_BASE32_SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"
 _SPAN_START = int(dt.datetime(2023, 1, 1, tzinfo=dt.UTC).timestamp()) * 1_000_000
 _SPAN_MICROS = 2 * 365 * 24 * 3600 * 1_000_000
 MAX_PARTS = 1024  # the clock id's 10 bits
@@ -70,8 +70,7 @@ def record_key(key: str, index: int) -> str:
         raise ValueError(f"a thread has at most {MAX_PARTS} parts")
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     micros = _SPAN_START + int.from_bytes(digest[:8], "big") % _SPAN_MICROS
-    value = micros << 10 | index
-    return "".join(_BASE32_SORTABLE[(value >> shift) & 31] for shift in range(60, -1, -5))
+    return tid.encode(micros, index)
 
 
 def post_url(handle: str, uri: str) -> str:

@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from clarion import tid
 from clarion.errors import UsageError
 from clarion.importers import (
     IMAGE,
@@ -51,7 +52,6 @@ _HANDLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
 _DID = re.compile(r"^did:[a-z]+:[A-Za-z0-9._:%-]+$")
 _RKEY = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/gif": "gif"}
-_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 _TITLE_MAX = 300
 _DESCRIPTION_MAX = 1000
 
@@ -211,7 +211,7 @@ def _tree(blocks: Mapping[str, Any], root: object, car_path: Path) -> Iterator[t
 def _post(did: str, rkey: str, record: Mapping[str, Any]) -> _Post | None:
     if not _RKEY.match(rkey) or not isinstance(record.get("text", ""), str):
         return None
-    at = parse_iso(record.get("createdAt")) or _tid_time(rkey)
+    at = parse_iso(record.get("createdAt")) or tid.moment(rkey)
     if at is None:
         return None
     reply = record.get("reply")
@@ -224,19 +224,6 @@ def _post(did: str, rkey: str, record: Mapping[str, Any]) -> _Post | None:
         record,
         parent_uri if isinstance(parent_uri, str) else None,
     )
-
-
-def _tid_time(rkey: str) -> dt.datetime | None:
-    """The time in a TID record key (53 bits of microseconds, then a clock id)."""
-    if len(rkey) != 13 or any(c not in _TID_ALPHABET for c in rkey):
-        return None
-    value = 0
-    for c in rkey:
-        value = value * 32 + _TID_ALPHABET.index(c)
-    try:
-        return dt.datetime.fromtimestamp((value >> 10) / 1e6, dt.UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
 
 
 def _entry(

@@ -27,6 +27,7 @@ from typing import Any
 
 import regex  # type: ignore[import-untyped, unused-ignore]
 
+from clarion import tid
 from clarion.sandbox.server import Request, Response, StandIn
 from clarion.settings import BlueskyAccount
 
@@ -42,8 +43,6 @@ THUMB_MAX_SIZE = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
 ACCESS_TTL = dt.timedelta(hours=2)
 REFRESH_TTL = dt.timedelta(days=90)
 
-_B32_SORT = "234567abcdefghijklmnopqrstuvwxyz"
-_TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 _RECORD_KEY = re.compile(r"^[a-zA-Z0-9_~.:-]{1,512}$")
 _DID = re.compile(r"^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$")
 _LANGUAGE = re.compile(r"^(i|[a-z]{2,3})(-[a-zA-Z0-9]+)*$")
@@ -137,11 +136,6 @@ def record_cid(record: Any) -> str:
 def blob_cid(data: bytes) -> str:
     """The CIDv1 (raw, sha-256) a PDS gives an uploaded blob: `bafkrei...`."""
     return _cid(0x55, data)
-
-
-def _tid_now(clock_id: int) -> str:
-    value = (time.time_ns() // 1000) << 10 | clock_id & 0x3FF
-    return "".join(_B32_SORT[(value >> shift) & 31] for shift in range(60, -1, -5))
 
 
 def _now_iso() -> str:
@@ -253,7 +247,7 @@ class BlueskyStandIn(StandIn):
         self.blobs: dict[str, Blob] = {}
         self._secret = secrets.token_bytes(32)
         self._rotated: dict[str, dict[str, Any]] = {}  # refresh token id -> its successor
-        self._clock_id = secrets.randbelow(1024)
+        self._clock_id = secrets.randbelow(tid.CLOCK_IDS)
         self._limits = {
             "write-hour": RateLimit(write_points, 3600),
             "write-day": RateLimit(write_points * 7, 86400),
@@ -587,7 +581,7 @@ class BlueskyStandIn(StandIn):
         record.setdefault("$type", collection)
         if record["$type"] != collection:
             raise _invalid(f"Invalid $type: expected {collection}, got {record['$type']}")
-        rkey = body.get("rkey") or _tid_now(self._clock_id)
+        rkey = body.get("rkey") or tid.now(self._clock_id)
         if not _RECORD_KEY.match(rkey) or rkey in (".", ".."):
             raise _invalid(f"Invalid record key (got {_show(rkey)}) at $.rkey")
         floating = _first_float(record, "$.record")
@@ -597,7 +591,7 @@ class BlueskyStandIn(StandIn):
                 f"value type (got {floating[1]}) at {floating[0]}"
             )
         if collection == POST and body.get("validate") is not False:
-            if not _TID.match(rkey):
+            if not tid.is_tid(rkey):
                 raise _invalid(
                     f"Invalid record key for {POST}: Invalid TID string (got {_show(rkey)}) at $"
                 )
@@ -621,7 +615,7 @@ class BlueskyStandIn(StandIn):
             raise _invalid(f"Invalid record: {exc}") from None
         self.records.pop(uri, None)  # a deleted record's key can be used again
         self.records[uri] = StoredRecord(uri, cid, record, _now_iso())
-        rev = _tid_now(self._clock_id)
+        rev = tid.now(self._clock_id)
         return Response.json(
             {
                 "uri": uri,
@@ -683,7 +677,7 @@ class BlueskyStandIn(StandIn):
         if stored is None or stored.deleted:
             return Response.json({}, headers=headers)  # deleting nothing is a no-op
         stored.deleted = True
-        rev = _tid_now(self._clock_id)
+        rev = tid.now(self._clock_id)
         return Response.json(
             {"commit": {"cid": record_cid({"rev": rev, "deleted": uri}), "rev": rev}},
             headers=headers,
