@@ -19,12 +19,12 @@ import hmac
 import json
 import re
 import secrets
-import struct
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import libipld
 import regex  # type: ignore[import-untyped, unused-ignore]
 
 from clarion import tid
@@ -77,55 +77,41 @@ def _invalid(message: str, error: str = "InvalidRequest") -> XrpcError:
 # -- content ids ----------------------------------------------------------------
 
 
-def _cbor_head(major: int, value: int) -> bytes:
-    if value < 24:
-        return bytes([major << 5 | value])
-    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
-        if value < 1 << (8 * struct.calcsize(fmt)):
-            return bytes([major << 5 | info]) + struct.pack(fmt, value)
-    raise ValueError("integer out of range")
-
-
 def _cid_bytes(cid: str) -> bytes:
-    if not cid.startswith("b"):
-        raise ValueError(f"not a base32 CID: {cid}")
-    text = cid[1:].upper()
-    return base64.b32decode(text + "=" * (-len(text) % 8))
+    """The binary form of a CID in its string form; ValueError if it is not one."""
+    _, raw = libipld.decode_multibase(cid)
+    libipld.decode_cid(raw)
+    return raw
+
+
+def _ipld(value: Any) -> Any:
+    """A record in its JSON form (`$link`, `$bytes`) as the IPLD data libipld encodes.
+
+    libipld takes a link as the CID's bytes: it writes any bytes that parse as a
+    CID as a link (tag 42), so a `$bytes` value holding exactly a CID would come
+    out a link. Post records hold no `$bytes`.
+    """
+    if isinstance(value, float):
+        raise ValueError("floats are not allowed in atproto records")  # noqa: TRY004
+    if isinstance(value, list):
+        return [_ipld(item) for item in value]
+    if isinstance(value, dict):
+        if set(value) == {"$link"}:
+            return _cid_bytes(value["$link"])
+        if set(value) == {"$bytes"}:
+            return base64.b64decode(value["$bytes"] + "=" * (-len(value["$bytes"]) % 4))
+        return {key: _ipld(item) for key, item in value.items()}
+    return value
 
 
 def dag_cbor(value: Any) -> bytes:
     """The DAG-CBOR encoding of a record in its JSON form (`$link` and `$bytes` included)."""
-    if value is None:
-        return b"\xf6"
-    if value is True:
-        return b"\xf5"
-    if value is False:
-        return b"\xf4"
-    if isinstance(value, int):
-        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
-    if isinstance(value, float):
-        raise ValueError("floats are not allowed in atproto records")  # noqa: TRY004
-    if isinstance(value, str):
-        data = value.encode("utf-8")
-        return _cbor_head(3, len(data)) + data
-    if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(dag_cbor(item) for item in value)
-    if isinstance(value, dict):
-        if set(value) == {"$link"}:
-            link = b"\x00" + _cid_bytes(value["$link"])
-            return b"\xd8\x2a" + _cbor_head(2, len(link)) + link
-        if set(value) == {"$bytes"}:
-            data = base64.b64decode(value["$bytes"] + "=" * (-len(value["$bytes"]) % 4))
-            return _cbor_head(2, len(data)) + data
-        # DAG-CBOR orders map keys by the length of their encoding, then bytewise.
-        keys = sorted(value, key=lambda k: (len(k.encode("utf-8")), k.encode("utf-8")))
-        return _cbor_head(5, len(keys)) + b"".join(dag_cbor(k) + dag_cbor(value[k]) for k in keys)
-    raise ValueError(f"cannot encode {type(value).__name__}")
+    return libipld.encode_dag_cbor(_ipld(value))
 
 
 def _cid(codec: int, data: bytes) -> str:
-    raw = bytes([0x01, codec, 0x12, 0x20]) + hashlib.sha256(data).digest()
-    return "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
+    # CIDv1, the codec, then the multihash: sha2-256 (0x12) of 32 bytes (0x20).
+    return libipld.encode_cid(bytes([0x01, codec, 0x12, 0x20]) + hashlib.sha256(data).digest())
 
 
 def record_cid(record: Any) -> str:
@@ -815,10 +801,10 @@ def _is_datetime(text: str) -> bool:
 
 def _is_cid(text: str) -> bool:
     try:
-        raw = _cid_bytes(text)
+        _cid_bytes(text)
     except ValueError:
         return False
-    return len(raw) > 4 and raw[0] == 1
+    return True
 
 
 _AT_URI = re.compile(
