@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clarion import networks
+from clarion import networks, settings_schema
 from clarion.errors import ConfigError
 from clarion.networks import BlueskyAccount, MastodonAccount, XAccount
 
@@ -77,6 +77,7 @@ def load_settings(root: Path) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
     conf = _table(_table(data, "tool", where), "clarion", where)
+    settings_schema.check(conf, where)
     accounts = _table(conf, "accounts", where)
     try:
         known = networks.names()
@@ -85,7 +86,7 @@ def load_settings(root: Path) -> Settings:
             entry = networks.find(name)
             if entry is None:
                 raise ConfigError(
-                    f"{where}: [tool.clarion.accounts.{name}]: {_unknown_network(name)}"
+                    f"{where}: [tool.clarion.accounts.{name}]: {settings_schema.unknown_network(name)}"
                 )
             if not isinstance(table, Mapping):
                 raise ConfigError(f"{where}: [tool.clarion.accounts.{name}] must be a table")
@@ -95,7 +96,7 @@ def load_settings(root: Path) -> Settings:
         if unknown:
             raise ConfigError(
                 f"{where}: [tool.clarion] platforms lists "
-                + "; ".join(f"{p}: {_unknown_network(p)}" for p in unknown)
+                + "; ".join(f"{p}: {settings_schema.unknown_network(p)}" for p in unknown)
             )
         settings = Settings(
             root=root,
@@ -114,14 +115,3 @@ def load_settings(root: Path) -> Settings:
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: [tool.clarion.accounts]: {exc}") from None
     return settings
-
-
-def _unknown_network(name: str) -> str:
-    """Why `name` is not a network, with the nearest known one."""
-    known = ", ".join(networks.names())
-    guess = networks.suggest(str(name))
-    if guess == "x" and str(name).lower() == "twitter":
-        return f"no network is called twitter: X was formerly Twitter, write x (known: {known})"
-    if guess:
-        return f"no network is called {name}: did you mean {guess}? (known: {known})"
-    return f"no network is called {name} (known: {known})"
