@@ -85,9 +85,8 @@ def load_settings(root: Path) -> Settings:
         for name, table in accounts.items():
             entry = networks.find(name)
             if entry is None:
-                raise ConfigError(
-                    f"{where}: [tool.clarion.accounts.{name}]: {settings_schema.unknown_network(name)}"
-                )
+                why = settings_schema.unknown_network(name)
+                raise ConfigError(f"{where}: [tool.clarion.accounts.{name}]: {why}")
             if not isinstance(table, Mapping):
                 raise ConfigError(f"{where}: [tool.clarion.accounts.{name}] must be a table")
             tables[name] = entry.account_type(**table)
