@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -24,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import jwt
 import libipld
 import regex  # type: ignore[import-untyped, unused-ignore]
 
@@ -126,17 +126,6 @@ def blob_cid(data: bytes) -> str:
 
 def _now_iso() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-# -- session tokens -------------------------------------------------------------
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 # -- rate limits ------------------------------------------------------------------
@@ -396,12 +385,8 @@ class BlueskyStandIn(StandIn):
         return next((a for a in self.accounts if actor in (a.handle, a.did)), None)
 
     # -- sessions ---------------------------------------------------------------------
-    def _jwt(self, header: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
-        signing_input = (
-            _b64url(json.dumps(header).encode()) + "." + _b64url(json.dumps(payload).encode())
-        )
-        signature = hmac.new(self._secret, signing_input.encode("ascii"), hashlib.sha256).digest()
-        return signing_input + "." + _b64url(signature)
+    def _jwt(self, typ: str, payload: Mapping[str, Any]) -> str:
+        return jwt.encode(dict(payload), self._secret, algorithm="HS256", headers={"typ": typ})
 
     def _verify(self, request: Request, typ: str) -> dict[str, Any]:
         auth = request.header("Authorization")
@@ -409,22 +394,19 @@ class BlueskyStandIn(StandIn):
             raise XrpcError(401, "AuthMissing", "Authentication Required")
         token = auth.removeprefix("Bearer ").strip()
         try:
-            header_b64, payload_b64, signature_b64 = token.split(".")
-            header = json.loads(_b64url_decode(header_b64))
-            payload = json.loads(_b64url_decode(payload_b64))
-            signature = _b64url_decode(signature_b64)
-        except ValueError:
+            decoded = jwt.decode_complete(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                options={"require": ["exp"], "verify_aud": False},
+            )
+        except jwt.ExpiredSignatureError:
+            raise _invalid("Token has expired", "ExpiredToken") from None
+        except jwt.InvalidTokenError:
             raise _invalid("Token could not be verified", "InvalidToken") from None
-        expected = hmac.new(
-            self._secret, f"{header_b64}.{payload_b64}".encode("ascii"), hashlib.sha256
-        ).digest()
-        if not hmac.compare_digest(signature, expected):
-            raise _invalid("Token could not be verified", "InvalidToken")
-        if payload.get("exp", 0) <= time.time():
-            raise _invalid("Token has expired", "ExpiredToken")
-        if header.get("typ") != typ:
+        if decoded["header"].get("typ") != typ:
             raise _invalid("Invalid token type", "InvalidToken")
-        return dict(payload)
+        return dict(decoded["payload"])
 
     def _authed(self, request: Request) -> Account:
         payload = self._verify(request, "at+jwt")
@@ -464,7 +446,7 @@ class BlueskyStandIn(StandIn):
         now = int(time.time())
         audience = f"did:web:{self.url.split('://', 1)[1].split(':', 1)[0]}"
         access = self._jwt(
-            {"typ": "at+jwt", "alg": "HS256"},
+            "at+jwt",
             {
                 "scope": "com.atproto.appPass",
                 "sub": account.did,
@@ -474,12 +456,12 @@ class BlueskyStandIn(StandIn):
             },
         )
         refresh = self._jwt(
-            {"typ": "refresh+jwt", "alg": "HS256"},
+            "refresh+jwt",
             {
                 "scope": "com.atproto.refresh",
                 "sub": account.did,
                 "aud": audience,
-                "jti": _b64url(secrets.token_bytes(32)),
+                "jti": secrets.token_urlsafe(32),
                 "iat": now,
                 "exp": now + int(REFRESH_TTL.total_seconds()),
             },
