@@ -317,16 +317,22 @@ def _blob_media(
 
 
 def _quoted(embed: Mapping[str, Any]) -> str | None:
+    """The address of the record a post quotes: a post's on bsky.app, else its at:// URI."""
+    from atproto_core.exceptions import InvalidAtUriError  # type: ignore[import-untyped, unused-ignore]
+    from atproto_core.uri import AtUri  # type: ignore[import-untyped]
+
     for item in _embeds(embed):
         if item.get("$type") != "app.bsky.embed.record":
             continue
         target = item.get("record")
         uri = target.get("uri") if isinstance(target, dict) else None
         if isinstance(uri, str) and uri.startswith("at://"):
-            authority, _, rest = uri[len("at://") :].partition("/")
-            collection, _, rkey = rest.partition("/")
-            if collection == POST and rkey:
-                return f"https://bsky.app/profile/{authority}/post/{rkey}"
+            try:
+                at = AtUri.from_str(uri)
+            except InvalidAtUriError:
+                return uri
+            if at.collection == POST and at.rkey:
+                return f"https://bsky.app/profile/{at.host}/post/{at.rkey}"
             return uri
     return None
 
