@@ -99,6 +99,9 @@ class Network:
     single_embed: bool = False  # images or a link card, not both: with images the card goes
     post_hosts: tuple[str, ...] = ()  # where its posts live on the web, for the site
     default_limit: int | None = None  # when the account's settings do not say
+    # JSON Schema of the keys a post may set under its name besides `body`
+    # (Mastodon's `visibility`): the post schema takes them from here.
+    options: Mapping[str, Any] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def measure(self, text: str, spoiler: str | None, account: Any) -> Measured:
@@ -200,6 +203,7 @@ register(
         mention_syntax=MentionSyntax.FEDIVERSE,
         spoiler_field=True,
         can_edit=True,
+        options={"visibility": {"enum": ["public", "unlisted", "private", "direct"]}},
         can_pin=True,
         default_limit=500,
     )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clarion import networks
 from clarion.frontmatter import (
     SYMLINK_ADVICE,
     BodyPart,
@@ -28,7 +29,6 @@ from clarion.frontmatter import (
     read,
     split_parts,
 )
-from clarion.settings import NETWORKS
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class Post:
         result: dict[str, tuple[StoredReceipt, ...]] = {}
         if not isinstance(published, dict):
             return result
-        for network in NETWORKS:
+        for network in networks.names():
             entries = published.get(network)
             if isinstance(entries, list):
                 result[network] = tuple(_receipt(e) for e in entries if isinstance(e, dict))
@@ -183,7 +183,7 @@ class Post:
             return listed
         receipts = self.receipts
         if any(receipts.values()):
-            return tuple(n for n in NETWORKS if receipts.get(n))
+            return tuple(n for n in networks.names() if receipts.get(n))
         return default
 
     def is_history(self, network: str) -> bool:

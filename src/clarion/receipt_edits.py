@@ -12,10 +12,10 @@ from typing import Any
 
 from clarion import networks
 from clarion.content import receipts_of
-from clarion.frontmatter import FrontMatterError, load, split_parts
+from clarion.frontmatter import FrontMatterError, load, read, split_parts
 from clarion.gitrun import run
 from clarion.result import ERROR, WARNING, CheckResult, PostResult
-from clarion.settings import NETWORKS, Settings
+from clarion.settings import Settings
 
 
 def _git(settings: Settings, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -31,7 +31,7 @@ def _wording(raw: bytes) -> tuple[Any, ...] | None:
     parts = tuple(part.text for part in split_parts(doc.body, doc.body_line))
     data = doc.data
     overrides = tuple(
-        data[n].get("body") if isinstance(data.get(n), dict) else None for n in NETWORKS
+        data[n].get("body") if isinstance(data.get(n), dict) else None for n in networks.names()
     )
     return parts, overrides, data.get("content_warning")
 
@@ -83,11 +83,10 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
         )
     renames = _renames(settings, base) or {}
     for post in result.posts:
-        current = (
-            receipts_of((settings.root / post.path).read_bytes())
-            if (settings.root / post.path).is_file()
-            else {}
-        )
+        raw = _raw(settings, post.path)
+        if raw is None:
+            continue  # refused or unreadable: the post's own check says why
+        current = receipts_of(raw)
         source = renames.get(post.path, post.path)
         shown = _git(settings, "show", f"{base}:{source}")
         if shown.returncode != 0:
@@ -114,8 +113,8 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
                 )
             continue
         old = receipts_of(shown.stdout)
-        _check_correction(post, settings, shown.stdout, current)
-        for network in NETWORKS:
+        _check_correction(post, raw, shown.stdout, current)
+        for network in networks.names():
             if not _allowed(old.get(network, []), current.get(network, [])):
                 post.add(
                     ERROR,
@@ -129,16 +128,25 @@ def check_receipt_edits(result: CheckResult, settings: Settings, base: str) -> N
                 )
 
 
+def _raw(settings: Settings, rel: str) -> bytes | None:
+    """The post file's bytes, never through a link; None when it cannot be read so."""
+    try:
+        return read(settings.root / rel)
+    except (FrontMatterError, OSError):
+        return None
+
+
 def _check_correction(
-    post: PostResult, settings: Settings, base_raw: bytes, current: dict[str, list[Any]]
+    post: PostResult, raw: bytes, base_raw: bytes, current: dict[str, list[Any]]
 ) -> None:
     """A published post whose text changed: flag it, and say what `edit: true` will do."""
     out = [
-        n for n in NETWORKS if any(isinstance(e, dict) and "id" in e for e in current.get(n, []))
+        n
+        for n in networks.names()
+        if any(isinstance(e, dict) and "id" in e for e in current.get(n, []))
     ]
     if not out:
         return
-    raw = (settings.root / post.path).read_bytes()
     before, after = _wording(base_raw), _wording(raw)
     if before is None or after is None or before == after:
         return
@@ -167,8 +175,11 @@ def _check_correction(
 
 
 def _published_line(settings: Settings, rel: str) -> int | None:
+    raw = _raw(settings, rel)
+    if raw is None:
+        return None
     try:
-        doc = load((settings.root / rel).read_bytes())
-    except (FrontMatterError, OSError):
+        doc = load(raw)
+    except FrontMatterError:
         return None
     return doc.position(("published",)).line

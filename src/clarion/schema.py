@@ -23,21 +23,60 @@ def schema_path() -> Path:
     return _PACKAGED if _PACKAGED.is_file() else _SOURCE
 
 
-@cache
 def load_schema() -> dict[str, Any]:
+    """The post schema for the networks registered now."""
+    from clarion import networks
+
+    return _load_schema(networks.names())
+
+
+@cache
+def _load_schema(_names: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
+    return with_networks(data)
+
+
+def with_networks(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the registry's networks: the platform names, each network's own
+    table in a post (`body` and its entry's options) and its receipts."""
+    from clarion import networks
+
+    data["$defs"]["network"] = {"enum": list(networks.names())}
+    receipts = data["properties"]["published"]["properties"]
+    for entry in networks.all_networks():
+        if entry.options:
+            data["properties"][entry.name] = {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"body": {"$ref": "#/$defs/body"}, **entry.options},
+            }
+        else:
+            data["properties"][entry.name] = {"$ref": "#/$defs/override"}
+        receipts[entry.name] = {"$ref": "#/$defs/receipts"}
     return data
 
 
-@cache
 def validator() -> Validator:
+    from clarion import networks
+
+    return _validator(networks.names())
+
+
+@cache
+def _validator(_names: tuple[str, ...]) -> Validator:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(load_schema())
 
 
-@cache
 def _fast_check() -> Callable[[Any], bool]:
+    from clarion import networks
+
+    return _fast_check_for(networks.names())
+
+
+@cache
+def _fast_check_for(_names: tuple[str, ...]) -> Callable[[Any], bool]:
     """The same schema compiled by jsonschema-rs: a yes/no answer a hundred times
     faster than jsonschema's. Only a post it rejects is explained by jsonschema,
     whose errors carry the paths and words the messages need."""
@@ -110,9 +149,14 @@ def explain(error: ValidationError) -> SchemaProblem:
         )
     if kind == "enum":
         choices = ", ".join(str(v) for v in value)
-        code = "unknown-platform" if pointer[:1] == ("platforms",) else "not-allowed"
+        if pointer[:1] == ("platforms",):
+            from clarion.settings_schema import unknown_network
+
+            return SchemaProblem(
+                pointer, "unknown-platform", f"{where}: {unknown_network(str(instance))}"
+            )
         return SchemaProblem(
-            pointer, code, f"{where} is '{instance}'; it must be one of: {choices}"
+            pointer, "not-allowed", f"{where} is '{instance}'; it must be one of: {choices}"
         )
     if kind == "const":
         return SchemaProblem(pointer, "not-allowed", f"{where} must be '{value}'")

@@ -14,7 +14,6 @@ from clarion.networks import BlueskyAccount, MastodonAccount, XAccount
 
 __all__ = ["BlueskyAccount", "MastodonAccount", "Settings", "XAccount", "load_settings"]
 
-NETWORKS = networks.names()
 DEFAULT_MASTODON_LIMIT = 500
 
 
@@ -22,7 +21,7 @@ DEFAULT_MASTODON_LIMIT = 500
 class Settings:
     root: Path  # the repository root (where pyproject.toml is)
     posts: str = "posts"
-    platforms: tuple[str, ...] = NETWORKS
+    platforms: tuple[str, ...] = field(default_factory=networks.names)
     timezone: str = "UTC"
     require_approval: bool = True
     # Each network's [tool.clarion.accounts.NAME], as its registry entry's account type.

@@ -45,10 +45,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
+from clarion import networks
 from clarion.errors import ConfigError, UsageError
 from clarion.media import MediaProblem, resolve_media, sniff
 from clarion.post import Post, discover, read_post
-from clarion.settings import NETWORKS, Settings
+from clarion.settings import Settings
 
 __all__ = [
     "FEED_LIMIT",
@@ -81,7 +82,6 @@ INDEX_LATEST = 20
 FEED_LIMIT = 50
 TITLE_LENGTH = 80
 
-NETWORK_LABELS = {"bluesky": "Bluesky", "mastodon": "Mastodon", "x": "X"}
 _IMAGE_SUFFIX = {
     "image/png": ".png",
     "image/jpeg": ".jpg",
@@ -181,7 +181,7 @@ class NetworkCopy:
 
     @property
     def label(self) -> str:
-        return NETWORK_LABELS.get(self.network, self.network)
+        return networks.display(self.network)
 
 
 @dataclass(frozen=True)
@@ -262,7 +262,7 @@ def _published(post: Post) -> dict[str, list[Mapping[str, Any]]]:
     result: dict[str, list[Mapping[str, Any]]] = {}
     if not isinstance(published, Mapping):
         return result
-    for network in NETWORKS:
+    for network in networks.names():
         entries = published.get(network)
         if isinstance(entries, list):
             result[network] = [e for e in entries if isinstance(e, Mapping)]
