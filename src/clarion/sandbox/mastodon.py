@@ -150,8 +150,9 @@ def _params(request: Request) -> dict[str, Any]:
     if content_type.startswith("application/json"):
         data = request.json()
         return data if isinstance(data, dict) else {}
-    if content_type.startswith("multipart/form-data"):
-        return {name: value for name, (_, _, value) in _multipart(request).items()}
+    form = request.form_data()
+    if form is not None:  # a file's value is its bytes, a field's its text
+        return {n: f.data if f.filename is not None else f.text() for n, f in form.items()}
     params: dict[str, Any] = {}
     for key, values in request.form().items():
         if key.endswith("[]"):
@@ -159,34 +160,6 @@ def _params(request: Request) -> dict[str, Any]:
         else:
             params[key] = values[-1]
     return params
-
-
-def _multipart(request: Request) -> dict[str, tuple[str | None, str | None, Any]]:
-    """name -> (filename, content type, value): bytes for files, str for fields."""
-    match = re.search(r'boundary="?([^";]+)"?', request.header("Content-Type"))
-    if not match:
-        return {}
-    delimiter = b"--" + match.group(1).encode("latin-1")
-    parts: dict[str, tuple[str | None, str | None, Any]] = {}
-    for chunk in request.body.split(delimiter)[1:]:
-        if chunk.startswith(b"--"):
-            break
-        head, _, body = chunk.partition(b"\r\n\r\n")
-        body = body.removesuffix(b"\r\n")
-        headers = {}
-        for line in head.decode("utf-8", "replace").strip().split("\r\n"):
-            key, _, value = line.partition(":")
-            headers[key.strip().lower()] = value.strip()
-        disposition = headers.get("content-disposition", "")
-        name = re.search(r'\bname="([^"]*)"', disposition)
-        filename = re.search(r'\bfilename="([^"]*)"', disposition)
-        if not name:
-            continue
-        if filename:
-            parts[name.group(1)] = (filename.group(1), headers.get("content-type"), body)
-        else:
-            parts[name.group(1)] = (None, None, body.decode("utf-8"))
-    return parts
 
 
 def _truthy(value: Any) -> bool:
@@ -913,12 +886,13 @@ class MastodonStandIn(StandIn):
 
     # -- media -------------------------------------------------------------------------------
     def _post_media(self, request: Request) -> Response:
-        parts = _multipart(request)
-        if "file" not in parts or parts["file"][0] is None:
+        form = request.form_data() or {}
+        file = form.get("file")
+        if file is None or file.filename is None:
             return self._error(422, "Validation failed: File can't be blank")
-        file_name, mime, data = parts["file"]
-        mime = (mime or "application/octet-stream").lower()
-        description = parts.get("description", (None, None, ""))[2]
+        file_name, data = file.filename, file.data
+        mime = (file.content_type or "application/octet-stream").lower()
+        description = form["description"].text() if "description" in form else ""
         if len(description) > DESCRIPTION_LIMIT:
             return self._error(
                 422,

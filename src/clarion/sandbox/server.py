@@ -8,6 +8,8 @@ tests), a log of every request, and start/stop on an ephemeral 127.0.0.1 port.
 from __future__ import annotations
 
 import contextlib
+import email.parser
+import email.policy
 import json
 import socket
 import struct
@@ -19,6 +21,18 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a multipart/form-data body; a file has a filename."""
+
+    data: bytes
+    filename: str | None = None
+    content_type: str | None = None  # as the part's header gives it
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", "replace")
 
 
 @dataclass
@@ -35,6 +49,25 @@ class Request:
 
     def form(self) -> dict[str, list[str]]:
         return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+
+    def form_data(self) -> dict[str, FormField] | None:
+        """The fields of a multipart/form-data body (the last of a repeated name), or
+        None if the body is not one."""
+        content_type = self.header("Content-Type")
+        if not content_type.lower().startswith("multipart/form-data"):
+            return None
+        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + self.body)
+        fields: dict[str, FormField] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(data, bytes):
+                part_type = part.get("Content-Type")
+                fields[name] = FormField(
+                    data, part.get_filename(), None if part_type is None else str(part_type)
+                )
+        return fields
 
     def header(self, name: str, default: str = "") -> str:
         for key, value in self.headers.items():

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import email.parser
-import email.policy
 import hashlib
 import hmac
 import itertools
@@ -462,7 +460,8 @@ class XStandIn(StandIn):
         return Response.json({"data": {"deleted": True}})
 
     def _upload(self, request: Request) -> Response:
-        fields = _multipart(request)
+        form = request.form_data()
+        fields = None if form is None else {name: field.data for name, field in form.items()}
         if fields is None:
             try:  # the JSON form carries the file base64-encoded
                 body = request.json()
@@ -553,19 +552,3 @@ class XStandIn(StandIn):
         return Response.json(
             {"data": {"id": media_id, "associated_metadata": {"alt_text": {"text": alt}}}}
         )
-
-
-def _multipart(request: Request) -> dict[str, bytes] | None:
-    """The fields of a multipart/form-data body, or None if it is not one."""
-    content_type = request.header("Content-Type")
-    if not content_type.startswith("multipart/form-data"):
-        return None
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.body)
-    fields: dict[str, bytes] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        if isinstance(name, str) and isinstance(payload, bytes):
-            fields[name] = payload
-    return fields
