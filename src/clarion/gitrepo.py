@@ -3,6 +3,9 @@
 The publisher writes receipts into post files; this module records them in
 Git and brings them to the remote:
 
+- `Repo.catch_up`, at the start of a run, fast-forwards the checkout to its
+  upstream's tip: a run that waited its turn starts from its own event's
+  commit, without the receipts the runs before it pushed;
 - `Repo.commit` commits the files of one post as Clarion's bot author;
 - `Repo.push` pushes to the branch's upstream, rebasing and retrying while the
   branch moves; a push the remote refuses (a protected branch) or a rebase that
@@ -109,8 +112,11 @@ class PushResult:
     attempts: int  # pushes tried (1: no retry was needed)
     rebased: int  # times the local commits were rebased onto a branch that had moved
     receipts_branch_deleted: bool  # an adopted `clarion/receipts` was deleted remotely
+    no_remote: bool = False  # the repository has no such remote: nothing was pushed
 
     def describe(self) -> str:
+        if self.no_remote:
+            return f"no remote {self.remote!r}: the receipts are committed here only"
         if self.pushed == 0:
             text = f"{self.remote}/{self.branch} is up to date"
         else:
@@ -121,6 +127,24 @@ class PushResult:
         if self.receipts_branch_deleted:
             text += f"; deleted {RECEIPTS_BRANCH}, now merged"
         return text
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What `Repo.catch_up` did to the checked-out `branch`."""
+
+    remote: str | None  # None: the repository has no remote to catch up with
+    branch: str
+    upstream: str  # "origin/main"
+    moved: int  # commits the branch was fast-forwarded by
+
+    def describe(self) -> str:
+        if self.remote is None:
+            return f"no remote for {self.branch}: publishing from this checkout as it is"
+        if self.moved == 0:
+            return f"{self.branch} is up to date with {self.upstream}"
+        commits = "newer commit" if self.moved == 1 else "newer commits"
+        return f"brought {self.branch} up to {self.upstream} ({self.moved} {commits})"
 
 
 @dataclass(frozen=True)
@@ -219,6 +243,10 @@ def _remote_says(stderr: str) -> str:
     """The lines the remote printed (a hook's or GitHub's explanation)."""
     lines = [line.rstrip() for line in stderr.splitlines() if line.startswith("remote:")]
     return "\n".join(line for line in lines if line != "remote:")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _shown(path: str) -> str:
@@ -476,6 +504,56 @@ class Repo:
         proc = self._run("config", "--get", key)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
+    def _has_remote(self, remote: str) -> bool:
+        return self._config(f"remote.{remote}.url") is not None
+
+    # ------------------------------------------------------------ catching up
+
+    def catch_up(self) -> CatchUp:
+        """Fast-forward the current branch to its upstream's tip, fetched now.
+
+        Call it at the start of a publish run, before reading posts: a run that
+        waited for the one before it starts from its own event's commit, and
+        would not see the receipts that run pushed. A repository without the
+        remote is left as it is. Local commits the upstream lacks, while it has
+        newer ones, are an error: publishing from there could post twice.
+        """
+        branch = self.current_branch()
+        upstream = self.upstream()
+        where = f"{upstream.remote}/{upstream.branch}"
+        if not self._has_remote(upstream.remote):
+            return CatchUp(None, branch, where, 0)
+        fetch = ("fetch", "--quiet", "--no-tags", upstream.remote)
+        proc = self._run(*fetch, f"+{upstream.ref}:{upstream.tracking_ref}", network=True)
+        if proc.returncode != 0:
+            if "couldn't find remote ref" in proc.stderr:
+                return CatchUp(upstream.remote, branch, where, 0)  # not pushed there yet
+            raise self._error((*fetch, upstream.ref), proc)
+        tip = self._git("rev-parse", "--verify", upstream.tracking_ref).strip()
+        head = self.head_sha()
+        if self._is_ancestor(tip, head):
+            return CatchUp(upstream.remote, branch, where, 0)
+        if not self._is_ancestor(head, tip):
+            mine, theirs = self._count(f"{tip}..{head}"), self._count(f"{head}..{tip}")
+            raise GitError(
+                f"{branch} cannot be fast-forwarded to {where}: it has "
+                f"{_plural(mine, 'commit')} that {where} lacks, and {where} has "
+                f"{_plural(theirs, 'newer commit')}. Publishing stops: posts read from this "
+                f"checkout could lack receipts that are on {where}, and be posted twice. "
+                f"Bring the local commits onto {where} (git pull --rebase {upstream.remote} "
+                f"{upstream.branch}) or drop them, then run again."
+            )
+        proc = self._run("merge", "--ff-only", "--quiet", tip)
+        if proc.returncode != 0:
+            output = proc.stderr.strip() or proc.stdout.strip()
+            raise GitError(
+                self.redact(
+                    f"{branch} could not be fast-forwarded to {where} in {self.root}:\n{output}\n"
+                    "Commit, stash or remove those local changes, then run again."
+                )
+            )
+        return CatchUp(upstream.remote, branch, where, self._count(f"{head}..{tip}"))
+
     # ------------------------------------------------------------ committing
 
     def commit(self, paths: Iterable[Path | str], message: str) -> str | None:
@@ -539,6 +617,17 @@ class Repo:
         anything else (authentication, network), with the local commits kept.
         """
         upstream = self.upstream()
+        if not self._has_remote(upstream.remote):
+            return PushResult(
+                remote=upstream.remote,
+                branch=upstream.branch,
+                head=self.head_sha(),
+                pushed=0,
+                attempts=0,
+                rebased=0,
+                receipts_branch_deleted=False,
+                no_remote=True,
+            )
         for attempt in range(1, self.attempts + 1):
             status, proc = self._push(upstream.remote, f"HEAD:{upstream.ref}")
             if status is None and _transient(proc.stderr) and attempt < self.attempts:
@@ -727,6 +816,8 @@ class Repo:
         on that branch, and only a person can tell them from the rest.
         """
         upstream = self.upstream()
+        if not self._has_remote(upstream.remote):
+            return AdoptResult(found=False, sha=None, adopted=0)
         if self._remote_sha(upstream.remote, RECEIPTS_BRANCH) is None:
             return AdoptResult(found=False, sha=None, adopted=0)
         sha = self._fetch(upstream.remote, RECEIPTS_BRANCH)

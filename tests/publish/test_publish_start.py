@@ -1,5 +1,7 @@
 """How `clarion publish` prepares its checkout before deciding anything: it
-takes in from `clarion/receipts` nothing but receipts."""
+brings it up to the upstream branch's tip, so a run that waited in the queue
+reads the receipts the run before it pushed; and it takes in from
+`clarion/receipts` nothing but receipts."""
 
 from __future__ import annotations
 
@@ -20,6 +22,43 @@ def world(tmp_path: Path) -> Iterator[World]:
         world = World(tmp_path, box)
         world.setup({"2026/launch.md": THREAD})
         yield world
+
+
+def test_a_queued_run_starts_from_the_tip_and_sends_nothing_twice(world: World) -> None:
+    # The queued run's checkout: its event's commit, taken before the run ahead
+    # of it pushed its receipts.
+    queued = world.root / "queued"
+    git(world.root, "clone", "-q", str(world.remote), str(queued))
+    first = world.publish()
+    assert first.returncode == 0, first.stdout + first.stderr
+    tip = git(world.remote, "rev-parse", "main").strip()
+
+    second = world.publish(cwd=queued)
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "brought main up to origin/main (1 newer commit)" in second.stderr
+    for network in NETWORKS:
+        assert world.created(network) == 3, network
+    assert git(world.remote, "rev-parse", "main").strip() == tip
+    assert git(queued, "rev-parse", "HEAD").strip() == tip
+
+
+def test_a_checkout_that_cannot_be_fast_forwarded_stops_the_run(world: World) -> None:
+    (world.work / "notes.txt").write_text("A local commit.\n")
+    git(world.work, "add", "notes.txt")
+    git(world.work, "commit", "-qm", "Local")
+    (world.other / "elsewhere.txt").write_text("Pushed meanwhile.\n")
+    git(world.other, "add", "elsewhere.txt")
+    git(world.other, "commit", "-qm", "Meanwhile")
+    git(world.other, "push", "-q", "origin", "main")
+
+    proc = world.publish()
+
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "cannot be fast-forwarded to origin/main" in proc.stderr
+    for network in NETWORKS:
+        assert world.created(network) == 0
 
 
 def test_a_receipts_branch_with_anything_else_stops_publishing(world: World) -> None:
@@ -56,3 +95,16 @@ def test_a_receipts_branch_with_anything_else_stops_publishing(world: World) -> 
     assert git(world.remote, "rev-parse", "clarion/receipts").strip() == branch
     assert git(world.remote, "rev-parse", "main").strip() == main
     assert not (world.work / "CODEOWNERS").exists()
+
+
+def test_a_repository_without_a_remote_publishes_and_commits_here(world: World) -> None:
+    git(world.work, "remote", "remove", "origin")
+
+    proc = world.publish()
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no remote" in proc.stderr
+    for network in NETWORKS:
+        assert world.created(network) == 3, network
+    log = git(world.work, "log", "--format=%s")
+    assert "Record receipts for posts/2026/launch.md [skip ci]" in log

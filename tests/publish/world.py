@@ -143,11 +143,12 @@ api = "{x.api}"
         return env
 
     def publish(
-        self, *args: str, env: dict[str, str] | None = None
+        self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
+        """`clarion publish args` in `cwd` (default: the publishing clone)."""
         return subprocess.run(
             self.command(*args),
-            cwd=self.work,
+            cwd=cwd or self.work,
             env=self._env(env),
             capture_output=True,
             text=True,

@@ -19,7 +19,7 @@ from clarion.logsafe import untrusted
 from clarion.post import Post
 from clarion.publish import Job, Publisher, PublishReport, RetryPolicy, plan
 from clarion.result import PostResult
-from clarion.settings import Settings
+from clarion.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from clarion.gitrepo import Repo
@@ -145,6 +145,15 @@ def run(
             _progress("not a git repository: receipts are written to the files but not committed")
         else:
             repo = Repo.at(settings.root, settings.git_author, posts=settings.posts_dir)
+            # A run that waited for the one before it starts from its own
+            # event's commit: bring it up to the tip, where that run's receipts
+            # are, and read the settings found there.
+            caught_up = repo.catch_up()
+            if caught_up.remote is None or caught_up.moved:
+                _progress(caught_up.describe())
+            if caught_up.moved:
+                settings = load_settings(settings.root)
+                repo = Repo.at(settings.root, settings.git_author, posts=settings.posts_dir)
             # Receipts a refused push left on clarion/receipts are read before
             # anything is decided, so nothing is sent twice; a branch holding
             # anything else stops the run.
