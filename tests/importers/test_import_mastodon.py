@@ -11,7 +11,7 @@ import pytest
 
 from clarion.commands.importing import run
 from clarion.frontmatter import load
-from clarion.importers.mastodon_outbox import html_to_text
+from clarion.html_text import html_to_text
 from clarion.settings import load_settings
 from tests.conftest import Run
 from tests.importers.exports import (

@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import email.utils
 import hashlib
-import html
 import logging
 import re
 import time
@@ -57,6 +56,7 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
 )
+from clarion.html_text import html_to_text
 from clarion.settings import MastodonAccount, Settings
 
 TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
@@ -70,7 +70,6 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_TAG_RE = re.compile(r"<[^>]*>")
 _SPACE_RE = re.compile(r"\s+")
 # Mastodon shows a remote mention `@user@domain` as `@user`.
 _REMOTE_MENTION_RE = re.compile(r"(^|[^/\w])@([a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]+", re.IGNORECASE)
@@ -611,5 +610,5 @@ def _looks_like(
     alts = [str(media.get("description") or "").strip() for media in attachments]
     if alts != [image.alt.strip() for image in part.images]:
         return False
-    shown = _squash(html.unescape(_TAG_RE.sub("", str(status.get("content") or ""))))
+    shown = _squash(html_to_text(str(status.get("content") or "")))
     return shown in (_squash(part.text), _squash(_REMOTE_MENTION_RE.sub(r"\1@\2", part.text)))

@@ -20,11 +20,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from clarion.html_text import html_to_text
 from clarion.importers import (
     BOOSTS,
     IMAGE,
@@ -267,94 +267,3 @@ def _member(archive: Archive, root: str, path: str) -> str | None:
         if candidate and archive.exists(root + candidate):
             return root + candidate
     return None
-
-
-def html_to_text(html: str, mentions: Sequence[str] = ()) -> str:
-    """Mastodon's HTML as the plain text it shows: paragraphs apart by a blank
-    line, `<br>` a line break, a link its address, a mention `@user@domain`."""
-    parser = _TextParser(mentions)
-    parser.feed(html)
-    parser.close()
-    return parser.text()
-
-
-_BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h3", "h4", "h5"})
-
-
-class _TextParser(HTMLParser):
-    def __init__(self, mentions: Sequence[str]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.mentions = list(mentions)
-        self.out: list[str] = []
-        self.link: tuple[str, list[str]] | None = None  # (href, classes) of an open <a>
-        self.link_text: list[str] = []
-        self.pre = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self._emit("\n")
-        elif tag in _BLOCKS:
-            self._emit("\n\n")
-            self.pre += tag == "pre"
-        elif tag == "li":
-            self._emit("\n")
-        elif tag == "a" and self.link is None:
-            values = dict(attrs)
-            self.link = (values.get("href") or "", (values.get("class") or "").split())
-            self.link_text = []
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _BLOCKS:
-            self._emit("\n\n")
-            self.pre -= tag == "pre" and self.pre > 0
-        elif tag == "a" and self.link is not None:
-            href, classes = self.link
-            self.link = None
-            self.out.append(self._link(href, classes, "".join(self.link_text)))
-
-    def handle_data(self, data: str) -> None:
-        if not self.pre:
-            data = data.replace("\n", " ")
-        if self.link is not None:
-            self.link_text.append(data)
-        else:
-            self.out.append(data)
-
-    def _emit(self, text: str) -> None:
-        (self.link_text if self.link is not None else self.out).append(text)
-
-    def _link(self, href: str, classes: list[str], text: str) -> str:
-        text = text.strip()
-        if "hashtag" in classes:
-            return text
-        if "mention" in classes or (text.startswith("@") and "u-url" in classes):
-            return self._full_mention(text, href)
-        if href.startswith(("https://", "http://")):
-            return href
-        return text
-
-    def _full_mention(self, text: str, href: str) -> str:
-        if text.count("@") >= 2:
-            return text
-        user = text.lstrip("@")
-        matches = [m for m in self.mentions if m.lstrip("@").split("@")[0] == user]
-        host = urlsplit(href).hostname or ""
-        exact = [m for m in matches if m.endswith("@" + host)]
-        if len(exact) == 1:
-            return "@" + exact[0].lstrip("@")
-        if len(matches) == 1:
-            return "@" + matches[0].lstrip("@")
-        return text
-
-    def text(self) -> str:
-        joined = "".join(self.out)
-        lines = [line.strip(" \t") for line in joined.split("\n")]
-        # Paragraph marks next to each other make one blank line, never more.
-        result: list[str] = []
-        for line in lines:
-            if line or (result and result[-1]):
-                result.append(line)
-        return "\n".join(result).strip()
