@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from clarion import networks
 from clarion.adapters.base import Adapter, Receipt
 from clarion.commands import checked_posts
-from clarion.compose import NETWORK_NAMES
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
 from clarion.post import Post
@@ -30,13 +30,9 @@ def adapter_factories(
 ) -> dict[str, Callable[[], Adapter]]:
     def factory(network: str) -> Callable[[], Adapter]:
         def make() -> Adapter:
-            if network == "bluesky":
-                from clarion.adapters import bluesky as module
-            elif network == "mastodon":
-                from clarion.adapters import mastodon as module  # type: ignore[no-redef]
-            else:
-                from clarion.adapters import x as module  # type: ignore[no-redef]
-            return module.from_settings(settings, env, timeout=settings.timeout)
+            module = networks.get(network).adapter_module()
+            adapter: Adapter = module.from_settings(settings, env, timeout=settings.timeout)
+            return adapter
 
         return make
 
@@ -62,14 +58,11 @@ def _print_dry_run(jobs: Sequence[Job]) -> None:
         print("nothing is due")
     for job in jobs:
         out = job.outgoing
-        print(untrusted(f"{job.post.rel} → {NETWORK_NAMES[out.network]}"))
+        print(untrusted(f"{job.post.rel} → {networks.display(out.network)}"))
         for part in out.parts[job.start :]:
             print(f"  part {part.index + 1}/{len(out.parts)}:")
-            text = part.text
-            if out.network == "bluesky":
-                from clarion.text.bluesky import prepare
-
-                text = prepare(text).text  # long links shortened, as sent
+            # As the network counts and sends it (Bluesky shortens long links).
+            text = networks.get(out.network).measure(part.text, out.spoiler, None).text
             for line in text.split("\n"):
                 print(f"    | {untrusted(line)}")
             for image in part.images:
@@ -118,7 +111,7 @@ def _summary(report: PublishReport, fmt: str) -> None:
             continue
         print(untrusted(post.path))
         for n in states:
-            line = f"  {NETWORK_NAMES[n.network]}: {n.state}"
+            line = f"  {networks.display(n.network)}: {n.state}"
             urls = [r.url for _, r in n.sent if r.url]
             if urls:
                 line += " " + " ".join(urls)
@@ -126,7 +119,7 @@ def _summary(report: PublishReport, fmt: str) -> None:
                 line += f" — {n.message}"
             print(untrusted(line))
     for network, message in report.auth_failures.items():
-        print(f"{NETWORK_NAMES[network]}: {untrusted(message)}")
+        print(f"{networks.display(network)}: {untrusted(message)}")
 
 
 def run(
