@@ -24,6 +24,7 @@ from pathlib import Path
 
 from clarion.importers import IMAGE, VIDEO, ArchiveError, Entry, Harvest, Media, Reason
 from clarion.importers.sources import RefusedName, safe_name
+from clarion.receipts import format_time
 from clarion.settings import Settings
 
 NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon", "x": "X"}
@@ -65,11 +66,6 @@ def url_scalar(url: str) -> str:
 def comment(text: str) -> str:
     """One line of front matter comment holding `text`."""
     return "# " + _COMMENT_UNSAFE.sub(" ", text).rstrip()
-
-
-def format_time(at: dt.datetime) -> str:
-    """A receipt's time: UTC, whole seconds, `Z` (as `clarion.receipts` writes it)."""
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
