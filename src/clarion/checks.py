@@ -12,7 +12,7 @@ from pathlib import Path
 from clarion import networks, schema
 from clarion.compose import compose, spoiler
 from clarion.post import Post, read_post
-from clarion.result import ERROR, WARNING, CheckResult, PartCount, PostResult
+from clarion.result import ERROR, WARNING, CheckResult, PartCount, PostResult, Severity
 from clarion.settings import Settings
 
 # Below this many posts a second process costs more than it saves.
@@ -70,7 +70,7 @@ def check_post(post: Post, settings: Settings) -> PostResult:
     return result
 
 
-def _severity(result: PostResult, network: str | None) -> str:
+def _severity(result: PostResult, network: str | None) -> Severity:
     """A network already published in full is history: its checks only warn."""
     return WARNING if network is not None and network in result.history else ERROR
 

@@ -70,10 +70,27 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument(
         "--sandbox", action="store_true", help="publish to local stand-ins of the networks"
     )
-    publish.add_argument("--format", choices=("text", "json"), default="text")
+    publish.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="github: log lines, the action's outputs (posted, held) and a step summary",
+    )
     publish.add_argument("paths", nargs="*", type=Path, metavar="PATH")
 
-    sub.add_parser("status", help="per post and network: its state")
+    status = sub.add_parser(
+        "status",
+        help="per post and network: its state",
+        description="Where each post stands on each network, from the files alone: due, "
+        "scheduled, invalid, needs-person (an outcome: unknown to settle), published, "
+        "retracted. Lists only what is not settled unless --all.",
+        epilog="example: clarion status --all posts/2026/",
+    )
+    status.add_argument("--all", action="store_true", help="list settled posts too")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: every post)"
+    )
 
     importer = sub.add_parser("import", help="bring a network's history into posts/archive/")
     importer.add_argument("kind", choices=("x-archive", "mastodon-outbox", "bluesky-car"))
@@ -146,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "status":
         from clarion.commands.status import run as status
 
-        return status(settings)
+        return status(settings, args.paths, args.format, everything=args.all)
     if args.command == "import":
         from clarion.commands.importing import run as run_import
 

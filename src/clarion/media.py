@@ -20,14 +20,13 @@ from pathlib import Path, PurePosixPath
 from typing import Final, Literal
 
 from clarion.errors import ClarionError
+from clarion.result import ERROR, WARNING, Severity
 
 PNG: Final = "image/png"
 JPEG: Final = "image/jpeg"
 GIF: Final = "image/gif"
 WEBP: Final = "image/webp"
 
-ERROR: Final = "error"
-WARNING: Final = "warning"
 
 _KIND = {PNG: "PNG", JPEG: "JPEG", GIF: "GIF", WEBP: "WebP"}
 
@@ -490,7 +489,7 @@ class MediaIssue:
     message: str
     line: int | None
     network: str | None = None  # None: a problem on every network
-    severity: str = ERROR
+    severity: Severity = ERROR
     index: int | None = None  # position in the `images` given; None: the thumbnail or the post
 
     def format(self, where: str) -> str:
@@ -597,7 +596,7 @@ def _network_issues(
     out: list[MediaIssue] = []
     net = limits.name
 
-    def issue(code: str, message: str, severity: str = ERROR) -> None:
+    def issue(code: str, message: str, severity: Severity = ERROR) -> None:
         out.append(
             MediaIssue(code, f"{net}: {what}{message}", line, limits.network, severity, index)
         )

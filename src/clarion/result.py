@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-ERROR = "error"
-WARNING = "warning"
+
+class Severity(StrEnum):
+    ERROR = "error"  # the post cannot go out as it is
+    WARNING = "warning"  # it can, but a person should look
+
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
 
 @dataclass(frozen=True)
 class Problem:
-    severity: str  # "error" | "warning"
+    severity: Severity
     code: str  # kebab-case, stable: tests and tools match on it
     message: str  # what is wrong and how to fix it
     line: int | None = None
@@ -60,7 +67,7 @@ class PostResult:
 
     def add(
         self,
-        severity: str,
+        severity: Severity,
         code: str,
         message: str,
         line: int | None = None,

@@ -13,9 +13,8 @@ import pytest
 from clarion import networks
 from clarion.cli import main
 from clarion.commands import checked_posts
-from clarion.commands.publish import adapter_factories
+from clarion.commands.publish import FileSink, adapter_factories
 from clarion.publish import Publisher, plan
-from clarion.receipts import record_receipt
 from clarion.settings import load_settings
 from tests.networks import toy
 
@@ -75,7 +74,7 @@ def test_the_toy_network_is_published_through_its_adapter(repo: Path) -> None:
         settings.root,
         include_examples=False,
     )
-    Publisher(adapter_factories(settings, {}), record_receipt).run(jobs, report)
+    Publisher(adapter_factories(settings, {}), FileSink(None)).run(jobs, report)
     assert toy.RECEIVED == [("club", "Hello, toys!"), ("club", "Second part.")]
     text = post.read_text(encoding="utf-8")
     assert "published:\n  toy:\n" in text

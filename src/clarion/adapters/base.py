@@ -8,10 +8,15 @@ the command line. The publish orchestrator drives it part by part and records a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from types import TracebackType
+from typing import ParamSpec, Protocol, TypeVar, runtime_checkable
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -138,3 +143,95 @@ class Adapter(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+# What a network can do besides sending, each an optional part of an adapter.
+# The registry entry says it (`can_delete`, `can_edit`, `can_pin`); the
+# orchestrator checks the adapter for the method before calling it.
+
+
+@runtime_checkable
+class Deletes(Protocol):
+    def delete(self, receipt: Receipt) -> None:
+        """Delete the part `receipt` names; a part already gone counts as deleted."""
+
+
+@runtime_checkable
+class Edits(Protocol):
+    def needs_edit(self, receipt: Receipt, outgoing: Outgoing, part: OutgoingPart) -> bool:
+        """Whether the part on the network differs from `part` (so a re-run is a no-op)."""
+        ...
+
+    def edit(self, receipt: Receipt, outgoing: Outgoing, part: OutgoingPart) -> Receipt:
+        """Correct the part in place."""
+        ...
+
+
+@runtime_checkable
+class Pins(Protocol):
+    def pin(self, receipt: Receipt) -> None:
+        """Pin the part `receipt` names on the account's profile."""
+
+
+class SideBySide:
+    """Requests that do not depend on each other, sent at the same time.
+
+    Where a network allows it (uploads, look-ups), a part then waits one round
+    trip for all of them rather than one per request::
+
+        with SideBySide() as batch:
+            found = batch.submit(look_up, key)
+            blob = batch.submit(upload, image)
+        batch.raise_failure()
+        found.result(), blob.result()
+
+    Every request has finished when the block ends: nothing keeps running behind
+    the caller. `raise_failure()` then raises the failure that matters most: a
+    bug first, then an `AuthError`, an `OutcomeUnknown`, a refusal for good, and
+    a retryable one last; among equals, the first submitted. (Left to the caller,
+    so that a look-up that found the part already sent can win over an upload
+    that failed beside it.)
+    """
+
+    def __init__(self, max_workers: int = 8) -> None:
+        self._max_workers = max_workers
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future[object]] = []
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._max_workers, thread_name_prefix="side-by-side")
+        future = self._pool.submit(fn, *args, **kwargs)
+        self._futures.append(future)  # type: ignore[arg-type]
+        return future
+
+    def __enter__(self) -> SideBySide:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def raise_failure(self) -> None:
+        """Raise the failure that matters most among the finished requests, if any failed."""
+        failures = [f.exception() for f in self._futures]
+        ranked = [(_weight(e), n, e) for n, e in enumerate(failures) if e is not None]
+        if ranked:
+            raise min(ranked, key=lambda item: item[:2])[2]
+
+
+def _weight(error: BaseException) -> int:
+    if not isinstance(error, AdapterError):
+        return 0
+    if isinstance(error, AuthError):
+        return 1
+    if isinstance(error, OutcomeUnknown):
+        return 2
+    if isinstance(error, NotSent) and not error.retryable:
+        return 3
+    return 4

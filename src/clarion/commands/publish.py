@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import sys
@@ -17,7 +16,8 @@ from clarion.commands import checked_posts
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
 from clarion.post import Post
-from clarion.publish import Job, Publisher, PublishReport, RetryPolicy, plan
+from clarion.publish import Job, Mark, Publisher, PublishReport, RetryPolicy, plan
+from clarion.publish.reporters import REPORTERS
 from clarion.result import PostResult
 from clarion.settings import Settings, load_settings
 
@@ -39,14 +39,47 @@ def adapter_factories(
     return {network: factory(network) for network in settings.accounts}
 
 
-def mark_in_file(path: Path, network: str, what: str, index: int, at: dt.datetime) -> None:
-    """Record a retraction or a correction on the part's receipt in the post file."""
-    from clarion.receipts import record_edit, record_retraction
+class FileSink:
+    """Receipts written into the post files the moment they come, each post's
+    committed when its jobs are done (when the repository is a git one)."""
 
-    if what == "retracted":
-        record_retraction(path, network, at, index=index)
-    else:
-        record_edit(path, network, index, at)
+    def __init__(self, repo: Repo | None) -> None:
+        self.repo = repo
+
+    def record(self, path: Path, network: str, index: int, receipt: Receipt) -> None:
+        from clarion.receipts import record_receipt
+
+        record_receipt(path, network, index, receipt)
+
+    def mark(self, path: Path, network: str, what: Mark, index: int, at: dt.datetime) -> None:
+        from clarion.receipts import record_edit, record_retraction
+
+        if what == Mark.RETRACTED:
+            record_retraction(path, network, at, index=index)
+        else:
+            record_edit(path, network, index, at)
+
+    def post_done(self, post: Post) -> None:
+        if self.repo is not None:
+            from clarion.gitrepo import receipts_commit_message
+
+            self.repo.commit([post.path], receipts_commit_message(post.rel))
+
+
+class MemorySink:
+    """The sandbox's: receipts kept in memory, no file changed."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[Path, str, int, Receipt]] = []
+
+    def record(self, path: Path, network: str, index: int, receipt: Receipt) -> None:
+        self.kept.append((path, network, index, receipt))
+
+    def mark(self, path: Path, network: str, what: Mark, index: int, at: dt.datetime) -> None:
+        pass
+
+    def post_done(self, post: Post) -> None:
+        pass
 
 
 def policy(settings: Settings) -> RetryPolicy:
@@ -77,49 +110,9 @@ def _print_dry_run(jobs: Sequence[Job]) -> None:
 
 
 def _summary(report: PublishReport, fmt: str) -> None:
-    if fmt == "json":
-        data = {
-            "ok": not report.failed,
-            "sent": report.sent(),
-            "posts": [
-                {
-                    "path": post.path,
-                    "networks": {
-                        name: {
-                            "state": n.state,
-                            "message": n.message,
-                            "receipts": [
-                                {"part": i + 1, "id": r.id, "url": r.url, "outcome": r.outcome}
-                                for i, r in n.sent
-                            ],
-                        }
-                        for name, n in post.networks.items()
-                    },
-                }
-                for post in report.posts
-            ],
-        }
-        print(json.dumps(data, ensure_ascii=False))
-        return
-    for post in report.posts:
-        states = [
-            n
-            for n in post.networks.values()
-            if n.state not in ("published", "example", "retracted") or n.sent or n.message
-        ]
-        if not states:
-            continue
-        print(untrusted(post.path))
-        for n in states:
-            line = f"  {networks.display(n.network)}: {n.state}"
-            urls = [r.url for _, r in n.sent if r.url]
-            if urls:
-                line += " " + " ".join(urls)
-            if n.message:
-                line += f" — {n.message}"
-            print(untrusted(line))
-    for network, message in report.auth_failures.items():
-        print(f"{networks.display(network)}: {untrusted(message)}")
+    shown = REPORTERS[fmt](report)
+    if shown:
+        print(shown)
 
 
 def run(
@@ -161,12 +154,10 @@ def run(
         items, now, settings.platforms, settings.root, include_examples=dry_run, gate=gate
     )
     if dry_run:
-        if fmt == "json":
-            _summary(report, fmt)
-        else:
+        if fmt != "json":
             _print_dry_run(jobs)
             print()
-            _summary(report, fmt)
+        _summary(report, fmt)
         # An invalid post that is due would fail the real run: say so now.
         return 1 if report.failed else 0
     return _run_for_real(settings, repo, jobs, report, fmt)
@@ -179,20 +170,11 @@ def _progress(message: str) -> None:
 def _run_for_real(
     settings: Settings, repo: Repo | None, jobs: Sequence[Job], report: PublishReport, fmt: str
 ) -> int:
-    from clarion.gitrepo import receipts_commit_message
-    from clarion.receipts import record_receipt
-
-    def committed(post: Post) -> None:
-        if repo is not None:
-            repo.commit([post.path], receipts_commit_message(post.rel))
-
     publisher = Publisher(
         adapter_factories(settings, os.environ),
-        record_receipt,
+        FileSink(repo),
         policy=policy(settings),
         progress=_progress,
-        on_post_done=committed,
-        mark=mark_in_file,
     )
 
     def stop(signum: int, _frame: object) -> None:
@@ -229,7 +211,6 @@ def _run_sandbox(
     with Sandbox() as box:
         sandbox_settings = box.settings(settings)
         jobs, report = plan(items, now, settings.platforms, settings.root, include_examples=True)
-        kept: list[tuple[Path, str, int, Receipt]] = []
         print(
             "Publishing to local stand-ins of Bluesky, Mastodon and X on 127.0.0.1 "
             "(sandbox: no credentials, no network, no file changed; the approval gate is skipped).",
@@ -237,13 +218,13 @@ def _run_sandbox(
         )
         publisher = Publisher(
             adapter_factories(sandbox_settings, box.env),
-            lambda path, network, index, receipt: kept.append((path, network, index, receipt)),
+            MemorySink(),
             policy=policy(settings),
             progress=_progress,
         )
         publisher.run(jobs, report)
         _summary(report, fmt)
-        if fmt == "text":
+        if fmt != "json":
             print()
             print(untrusted(box.describe()))
     return 1 if report.failed else 0
