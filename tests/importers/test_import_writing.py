@@ -1,10 +1,11 @@
-"""The shared parts of the importers: YAML quoting, text cleaning, threads, languages."""
+"""The shared parts of the importers: the front matter written, text cleaning, threads, languages."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from clarion.importers import (
     IMAGE,
     Entry,
     Harvest,
+    LinkCard,
     Media,
     Part,
     join_threads,
@@ -20,7 +22,7 @@ from clarion.importers import (
     parse_iso,
 )
 from clarion.importers.sources import safe_name
-from clarion.importers.writing import clean_text, comment, quote, url_scalar, write_all
+from clarion.importers.writing import clean_text, render, write_all
 from clarion.settings import load_settings
 from tests.importers.exports import png
 
@@ -49,18 +51,29 @@ AWKWARD = [
 ]
 
 
+AT = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def written(*, title: str = "Title", url: str = "https://e.org/") -> dict[str, Any]:
+    """The front matter of a post file for an entry with this link card, read back."""
+    entry = Entry(
+        "x", (Part("1", "https://x.com/a/status/1", AT, "Text"),), link=LinkCard(url, title)
+    )
+    doc = load(render(entry, "x-archive", [], []).encode())
+    return dict(doc.data)
+
+
 @pytest.mark.parametrize("value", AWKWARD)
-def test_quote_reads_back_exactly(value: str) -> None:
-    doc = load(f"---\nalt: {quote(value)}\n---\nbody\n".encode())
-    assert doc.data == {"alt": value}
+def test_strings_read_back_exactly(value: str) -> None:
+    assert written(title=value)["link"] == {"url": "https://e.org/", "title": value}
 
 
-def test_quote_reads_back_exactly_for_random_text() -> None:
+def test_strings_read_back_exactly_for_random_text() -> None:
     rng = random.Random(7)  # noqa: S311 - a repeatable spread of text, not a secret
     pool = [chr(c) for c in range(0x250)] + ["\u2028", "\u2029", "\ufeff", "🧵", "\U0010fffd"]
     for _ in range(300):
         value = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40))).replace("\0", "")
-        assert load(f"---\nv: {quote(value)}\n---\nx\n".encode()).data == {"v": value}
+        assert written(title=value)["link"]["title"] == value
 
 
 @pytest.mark.parametrize(
@@ -78,14 +91,15 @@ def test_quote_reads_back_exactly_for_random_text() -> None:
     ],
 )
 def test_urls_read_back_exactly(url: str) -> None:
-    assert load(f"---\nurl: {url_scalar(url)}\n---\nx\n".encode()).data == {"url": url}
+    assert written(url=url)["link"] == {"url": url, "title": "Title"}
 
 
-def test_a_comment_is_one_line_whatever_it_holds() -> None:
-    text = comment("alt: line one\nline two\r\u2028three\x85four")
-    doc = load(f"---\n{text}\na: 1\n---\nx\n".encode())
-    assert doc.data == {"a": 1}
-    assert "\n" not in text
+def test_a_note_is_one_comment_line_whatever_it_holds() -> None:
+    note = "alt: line one\nline two\r\u2028three\x85four"
+    entry = Entry("x", (Part("1", "https://x.com/a/status/1", AT, "Text"),), notes=(note,))
+    text = render(entry, "x-archive", [], [])
+    assert "# alt: line one line two  three four\n---\nText\n" in text
+    assert set(load(text.encode()).data) == {"platforms", "published"}
 
 
 def test_clean_text_keeps_the_thread_whole() -> None:

@@ -1,11 +1,10 @@
 """Write imported entries as post files under `posts/archive/YYYY/`.
 
-A post file is written as text here, not through a YAML library: every string
-from the export is emitted as a YAML double-quoted scalar (JSON's escapes, which
-YAML shares, plus `\\u` escapes for what JSON leaves raw but YAML would read as a
-line break or refuse), and only values Clarion builds itself (ids' digits, URLs
-of safe characters, times) are written plain. Tests read every file back with
-`clarion.frontmatter`, the loader `clarion validate` uses.
+The front matter is emitted by ruamel.yaml: every string from the export is a
+double-quoted scalar (ruamel escapes what YAML would read as a line break or
+refuse), and only values Clarion builds itself (ids' digits, URLs of safe
+characters, times) are written plain. Notes are comments, one line each. Tests
+read every file back with `clarion.frontmatter`, the loader `clarion validate` uses.
 
 The body is written as it was posted, with two changes so that it reads back as
 the same text: line endings become LF and NUL bytes go (a post file is text),
@@ -16,11 +15,21 @@ and a line holding only `---`, which would start a new thread part, becomes
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from clarion.importers import IMAGE, VIDEO, ArchiveError, Entry, Harvest, Media, Reason
 from clarion.importers.sources import RefusedName, safe_name
@@ -34,9 +43,6 @@ MAX_IMAGES = 4
 PROGRESS_EVERY = 1000
 MAX_REFUSALS_SHOWN = 20
 
-# JSON leaves these raw; YAML reads U+0085, U+2028 and U+2029 as line breaks and
-# refuses C1 controls, lone surrogates, U+FEFF inside a stream and U+FFFE/U+FFFF.
-_YAML_RAW_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~/?#=&%+@:-]*[A-Za-z0-9/_=%~-]")
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*")  # never a number to YAML
 # Plain words YAML 1.1 readers take for booleans or null: quoted for them.
@@ -47,16 +53,18 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _COMMENT_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
-def quote(value: str) -> str:
-    """`value` as a YAML double-quoted scalar that reads back exactly."""
-    text = json.dumps(value, ensure_ascii=False)
-    return _YAML_RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
 def plain_or_quoted(value: str, pattern: re.Pattern[str]) -> str:
+    """`value`, written plain if it matches `pattern` and no YAML reader takes it
+    for anything but a string; double-quoted otherwise."""
     if pattern.fullmatch(value) and value.lower() not in _YAML11_SPECIAL:
         return value
-    return quote(value)
+    return _quoted(value)
+
+
+def _quoted(value: str) -> str:
+    """`value`, to be written as a double-quoted scalar."""
+    text: str = DoubleQuotedScalarString(value)
+    return text
 
 
 def url_scalar(url: str) -> str:
@@ -66,6 +74,47 @@ def url_scalar(url: str) -> str:
 def comment(text: str) -> str:
     """One line of front matter comment holding `text`."""
     return "# " + _COMMENT_UNSAFE.sub(" ", text).rstrip()
+
+
+def _shown(value: str) -> str:
+    """`value` quoted for a note in a comment, what a comment cannot hold escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _COMMENT_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Representer(RoundTripRepresenter):
+    pass
+
+
+def _represent_time(representer: RoundTripRepresenter, at: dt.datetime) -> Any:
+    # Tagged as a timestamp, so the emitter writes it plain, in a receipt's form.
+    return representer.represent_scalar("tag:yaml.org,2002:timestamp", format_time(at))
+
+
+_Representer.add_representer(dt.datetime, _represent_time)
+
+
+@functools.cache
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Representer = _Representer
+    yaml.width = 1 << 30  # a long text stays on its line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _front_matter(data: CommentedMap, head: str, notes: list[str]) -> str:
+    """`data` as YAML, a comment line `head` above it and a comment line per note below."""
+    data.yaml_set_start_comment(comment(head))
+    data.yaml_end_comment_extend([CommentToken(comment(n) + "\n", CommentMark(0)) for n in notes])
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def _flow(node: CommentedMap | CommentedSeq) -> Any:
+    node.fa.set_flow_style()
+    return node
 
 
 @dataclass(frozen=True)
@@ -259,8 +308,8 @@ class _Writer:
             self._check_grown(entry, path)
             return
         self._folder(path.parent)
-        media_lines, notes = self._media(entry, path)
-        text = render(entry, self.command, media_lines, notes)
+        media, notes = self._media(entry, path)
+        text = render(entry, self.command, media, notes)
         _write_new(path, text.encode("utf-8"))
         self.tally.posts += 1
         self.tally.parts += len(entry.parts)
@@ -275,14 +324,14 @@ class _Writer:
         if any(part.id not in tokens for part in entry.parts):
             self.tally.grown.append(path.relative_to(self.settings.root).as_posix())
 
-    def _media(self, entry: Entry, path: Path) -> tuple[list[str], list[str]]:
-        """Copy the media of the post file `path`; the `media:` lines, and notes for
+    def _media(self, entry: Entry, path: Path) -> tuple[list[CommentedMap], list[str]]:
+        """Copy the media of the post file `path`; the `media:` entries, and notes for
         what is not attached."""
         from clarion.media import sniff
 
         folder = path.parent
         post = path.relative_to(self.settings.root).as_posix()
-        lines: list[str] = []
+        attached_media: list[CommentedMap] = []
         notes: list[str] = []
         attached = 0
         many = len(entry.parts) > 1
@@ -290,7 +339,7 @@ class _Writer:
             where = f"part {index + 1}: " if many else ""
             for item in part.media:
                 alt = " ".join(item.alt.split())
-                described = f", alt {quote(alt)}" if alt else ""
+                described = f", alt {_shown(alt)}" if alt else ""
                 if item.refused is not None:
                     notes.append(f"{where}{item.kind} not kept: {item.refused}{described}")
                     self.tally.refused.append(f"{post}: {where}{item.kind} {item.refused}")
@@ -341,8 +390,12 @@ class _Writer:
                     if not item.alt.strip():
                         self.tally.placeholders += 1
                     alt_text = item.alt.strip() or placeholder_alt(entry.network)
-                    lines.append(f"  - path: {plain_or_quoted(rel, _PLAIN_WORD)}")
-                    lines.append(f"    alt: {quote(alt_text)}")
+                    attached_media.append(
+                        CommentedMap(
+                            path=plain_or_quoted(rel, _PLAIN_WORD),
+                            alt=_quoted(alt_text),
+                        )
+                    )
                 else:
                     # Clarion attaches up to four images to the first part of a thread.
                     notes.append(
@@ -350,11 +403,11 @@ class _Writer:
                         f"to the first part only{described}"
                     )
                     self.tally.not_attached += 1
-        return lines, notes
+        return attached_media, notes
 
 
-def render(entry: Entry, command: str, media_lines: list[str], media_notes: list[str]) -> str:
-    """The post file for `entry`, given its `media:` lines and notes on other media."""
+def render(entry: Entry, command: str, media: list[CommentedMap], media_notes: list[str]) -> str:
+    """The post file for `entry`, given its `media:` entries and notes on other media."""
     network = entry.network
     bodies = []
     dashes = 0
@@ -362,42 +415,33 @@ def render(entry: Entry, command: str, media_lines: list[str], media_notes: list
         body = clean_text(part.text)
         dashes += body.dashes
         bodies.append(body.text or empty_text(part.media))
-    lines = [
-        "---",
-        comment(
-            f"Imported from {NETWORK_NAMES[network]} by clarion import {command}. "
-            "To re-publish it elsewhere, add networks to platforms."
-        ),
-        f"platforms: [{network}]",
-    ]
+    data = CommentedMap(platforms=_flow(CommentedSeq([network])))
     if entry.lang:
-        lines.append(f"lang: {plain_or_quoted(entry.lang, _PLAIN_WORD)}")
+        data["lang"] = plain_or_quoted(entry.lang, _PLAIN_WORD)
     warning = " ".join((entry.content_warning or "").split())
     if warning:
-        lines.append(f"content_warning: {quote(warning)}")
+        data["content_warning"] = _quoted(warning)
     if entry.visibility and network == "mastodon":
-        lines.append(f"mastodon: {{visibility: {entry.visibility}}}")
+        data["mastodon"] = _flow(CommentedMap(visibility=entry.visibility))
     if entry.link is not None:
-        lines.append("link:")
-        lines.append(f"  url: {url_scalar(entry.link.url)}")
-        lines.append(f"  title: {quote(entry.link.title)}")
+        data["link"] = CommentedMap(url=url_scalar(entry.link.url), title=_quoted(entry.link.title))
         if entry.link.description:
-            lines.append(f"  description: {quote(entry.link.description)}")
-    if media_lines:
-        lines.append("media:")
-        lines.extend(media_lines)
-    lines.append("published:")
-    lines.append(f"  {network}:")
-    for part in entry.parts:
-        lines.append(f"    - id: {quote(part.id)}")
-        lines.append(f"      url: {url_scalar(part.url)}")
-        lines.append(f"      at: {format_time(part.at)}")
+            data["link"]["description"] = _quoted(entry.link.description)
+    if media:
+        data["media"] = CommentedSeq(media)
+    data["published"] = CommentedMap()
+    data["published"][network] = CommentedSeq(
+        CommentedMap(id=_quoted(part.id), url=url_scalar(part.url), at=part.at)
+        for part in entry.parts
+    )
     notes = [*entry.notes, *media_notes]
     if dashes:
         notes.append("a line '---' in the text is written '- - -' so it does not split the thread")
-    lines.extend(comment(note) for note in notes)
-    lines.append("---")
-    return "\n".join(lines) + "\n" + "\n\n---\n\n".join(bodies) + "\n"
+    head = (
+        f"Imported from {NETWORK_NAMES[network]} by clarion import {command}. "
+        "To re-publish it elsewhere, add networks to platforms."
+    )
+    return "---\n" + _front_matter(data, head, notes) + "---\n" + "\n\n---\n\n".join(bodies) + "\n"
 
 
 def _write_new(path: Path, data: bytes) -> None:
