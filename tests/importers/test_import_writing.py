@@ -76,6 +76,11 @@ def test_strings_read_back_exactly_for_random_text() -> None:
         assert written(title=value)["link"]["title"] == value
 
 
+def test_a_lone_surrogate_becomes_a_replacement_character() -> None:
+    # json.loads("\"\\ud800\"") gives one; a YAML file cannot hold it, even escaped.
+    assert written(title="a\ud800b")["link"]["title"] == "a\ufffdb"
+
+
 @pytest.mark.parametrize(
     "url",
     [

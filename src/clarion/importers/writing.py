@@ -62,8 +62,9 @@ def plain_or_quoted(value: str, pattern: re.Pattern[str]) -> str:
 
 
 def _quoted(value: str) -> str:
-    """`value`, to be written as a double-quoted scalar."""
-    text: str = DoubleQuotedScalarString(value)
+    """`value`, to be written as a double-quoted scalar. A lone surrogate (JSON can
+    hold one, UTF-8 cannot) becomes U+FFFD, as in the body: YAML refuses its escape."""
+    text: str = DoubleQuotedScalarString(_SURROGATE.sub("\ufffd", value))
     return text
 
 
