@@ -37,7 +37,7 @@ def test_status_of_a_withdrawn_post_never_says_due(repo: Path, clarion: Run) -> 
     """Nothing more of a `retract: true` post is ever sent, so a network it never
     reached is not 'due' (which `clarion publish` would not honour)."""
     (repo / "posts" / "withdrawn.md").write_text(RETRACTED_ON_BLUESKY_ONLY)
-    proc = clarion("status", cwd=repo)
+    proc = clarion("status", "--all", cwd=repo)
     assert proc.returncode == 0, proc.stderr
     assert status_lines(proc.stdout) == {"Bluesky": "retracted", "X": "retracted"}
 
@@ -60,7 +60,7 @@ def test_retracting_a_thread_with_a_part_of_unknown_fate_needs_a_person(
         assert second.returncode == 1, second.stdout + second.stderr
         assert "needs-person" in second.stdout
         assert len(world.box.x.live()) == 1  # part 2 went out: it is still there
-        status = clarion("status", cwd=world.work, env=world._env(None))
+        status = clarion("status", "--all", cwd=world.work, env=world._env(None))
         assert status_lines(status.stdout) == {"X": "needs-person"}
 
 
