@@ -119,10 +119,9 @@ def _print_text(
             if not everything and line.state not in UNSETTLED:
                 continue
             name = networks.display(line.network)
+            urls = "".join(f" {url}" for url in line.urls)
             detail = f" — {line.detail}" if line.detail else ""
-            print(untrusted(f"  {name:<{width}} {line.state}{detail}"))
-            for url in line.urls if everything else ():
-                print(untrusted(f"  {'':<{width}}   {url}"))
+            print(untrusted(f"  {name:<{width}} {line.state}{urls}{detail}"))
     total = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no posts"
     hidden = "" if everything else " (settled posts not listed: --all lists them)"
     print(f"{total}{hidden}")
