@@ -75,10 +75,12 @@ def receipt_state(post: Post, network: str, now: dt.datetime) -> State:
 
 
 def networks_of(post: Post, default_platforms: tuple[str, ...]) -> tuple[str, ...]:
-    """The networks a post concerns: where it went, for a retraction; else its targets."""
+    """The networks a post concerns: its targets, and for a retraction also wherever
+    it went."""
+    targets = post.networks(default_platforms)
     if post.retract:
-        return tuple(post.receipts)
-    return post.networks(default_platforms)
+        return tuple(dict.fromkeys((*targets, *post.receipts)))
+    return targets
 
 
 def _first_error(result: PostResult) -> str:
