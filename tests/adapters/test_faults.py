@@ -5,16 +5,15 @@ requests is what Mastodon.py and tweepy use, httpx what the atproto client uses.
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 import requests
 
-from clarion.sandbox.server import Fault, Request, Response, StandIn
-
-TIMEOUT = 0.3
+from clarion.sandbox.server import Fault, Hold, Request, Response, StandIn
+from tests.timeouts import GENEROUS, GIVE_UP
 
 
 class Echo(StandIn):
@@ -45,12 +44,12 @@ def server(running: Echo) -> Iterator[Echo]:
     assert not running.faults, "a fault never fired"
 
 
-def _requests_post(server: Echo) -> requests.Response:
-    return requests.post(f"{server.url}/thing", data=b"{}", timeout=TIMEOUT)
+def _requests_post(server: Echo, timeout: float = GENEROUS) -> requests.Response:
+    return requests.post(f"{server.url}/thing", data=b"{}", timeout=timeout)
 
 
-def _httpx_post(server: Echo) -> httpx.Response:
-    return httpx.post(f"{server.url}/thing", content=b"{}", timeout=TIMEOUT)
+def _httpx_post(server: Echo, timeout: float = GENEROUS) -> httpx.Response:
+    return httpx.post(f"{server.url}/thing", content=b"{}", timeout=timeout)
 
 
 def test_reset_is_a_connection_reset_not_a_clean_close(server: Echo) -> None:
@@ -76,15 +75,53 @@ def test_lose_handles_then_closes_without_an_answer(server: Echo) -> None:
 
 
 def test_hang_is_a_read_timeout(server: Echo) -> None:
-    server.inject(Fault("hang", "POST", "/thing", seconds=TIMEOUT * 4))
-    started = time.monotonic()
+    # Nothing is answered before release(), which comes after the client gave up:
+    # only its own timeout can have ended the call.
+    hang = Fault("hang", "POST", "/thing")
+    server.inject(hang)
     with pytest.raises(requests.ReadTimeout):
-        _requests_post(server)
-    assert time.monotonic() - started < TIMEOUT * 3
-    server.inject(Fault("hang", "POST", "/thing", seconds=TIMEOUT * 4))
+        _requests_post(server, timeout=GIVE_UP)
+    assert hang.hold.arrived == 1
+    hang.hold.release()
+    hang = Fault("hang", "POST", "/thing")
+    server.inject(hang)
     with pytest.raises(httpx.ReadTimeout):
-        _httpx_post(server)
+        _httpx_post(server, timeout=GIVE_UP)
+    hang.hold.release()
     assert server.handled == 2
+
+
+def test_delay_holds_the_request_until_released(server: Echo) -> None:
+    delay = Fault("delay", "POST", "/thing")
+    server.inject(delay)
+    answers: list[requests.Response] = []
+    client = threading.Thread(target=lambda: answers.append(_requests_post(server)))
+    client.start()
+    delay.hold.wait()
+    assert (server.handled, answers) == (0, [])  # held before it is handled
+    delay.hold.release()
+    client.join()
+    assert answers[0].json() == {"handled": 1}
+
+
+def test_one_hold_for_several_requests_and_stop_releases_it() -> None:
+    hold = Hold()
+    with Echo() as echo:
+        assert isinstance(echo, Echo)
+        for _ in range(2):
+            echo.inject(Fault("delay", "POST", "/thing", hold=hold))
+        answers: list[int] = []
+        clients = [
+            threading.Thread(target=lambda: answers.append(_requests_post(echo).status_code))
+            for _ in range(2)
+        ]
+        for client in clients:
+            client.start()
+        hold.wait(2)
+        assert echo.handled == 0
+    for client in clients:  # stop() let both go on: a forgotten hold blocks nothing
+        client.join()
+    assert (echo.handled, answers) == (2, [200, 200])
 
 
 def test_skip_lets_the_first_through_and_status_answers_instead(server: Echo) -> None:

@@ -15,18 +15,28 @@ import pytest
 
 from clarion.post import read_post
 from clarion.sandbox.networks import Sandbox
-from clarion.sandbox.server import Fault
+from clarion.sandbox.server import Fault, Hold
 from tests.publish.world import THREAD, World, git
+from tests.timeouts import GENEROUS, GIVE_UP
 
 NETWORKS = ("bluesky", "mastodon", "x")
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    with Sandbox() as box:
-        world = World(tmp_path, box)
-        world.setup({"2026/launch.md": THREAD})
-        yield world
+def box() -> Iterator[Sandbox]:
+    with Sandbox() as box:  # stopping it releases any request still held
+        yield box
+
+
+def launch(tmp_path: Path, box: Sandbox, timeout: float = GENEROUS) -> World:
+    world = World(tmp_path, box, timeout=timeout)
+    world.setup({"2026/launch.md": THREAD})
+    return world
+
+
+@pytest.fixture
+def world(tmp_path: Path, box: Sandbox) -> World:
+    return launch(tmp_path, box)
 
 
 def receipts(world: World, network: str, branch: str = "main") -> list[str]:
@@ -93,7 +103,8 @@ FAULTS = {
         headers={"Content-Type": "application/json"},
     ),
     "rate-limited": _rate_limit,
-    "answer-lost-after-accepting": lambda network: Fault("hang", skip=1, seconds=3),
+    # Part 2 is taken and held unanswered: the run's client times out (GIVE_UP).
+    "answer-lost-after-accepting": lambda network: Fault("hang", skip=1),
     "connection-reset": lambda network: Fault("reset", skip=1),
 }
 
@@ -101,8 +112,9 @@ FAULTS = {
 @pytest.mark.parametrize("network", NETWORKS)
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_then_rerun_leaves_no_duplicate_and_no_lost_receipt(
-    world: World, network: str, fault: str
+    tmp_path: Path, box: Sandbox, network: str, fault: str
 ) -> None:
+    world = launch(tmp_path, box, GIVE_UP if fault == "answer-lost-after-accepting" else GENEROUS)
     world.fault(network, FAULTS[fault](network))
     first = world.publish()
     assert not world.stand_in(network).faults, "the fault never fired"
@@ -148,9 +160,12 @@ def test_killed_between_a_post_and_its_receipt(world: World) -> None:
     """Each network took part 2, then the run died before writing any receipt
     for it. Bluesky and Mastodon recover the lost receipt from the network; X's
     refusal of the duplicate text leaves the part for a person."""
+    taken = Hold()  # part 2 taken everywhere, its answer held
     for network in NETWORKS:
-        world.fault(network, Fault("hang", skip=1, seconds=30))
-    world.publish_and_kill_when(lambda: all(world.created(n) == 2 for n in NETWORKS))
+        world.fault(network, Fault("hang", skip=1, hold=taken))
+    world.publish_and_kill_when(lambda: taken.arrived == len(NETWORKS))
+    taken.release()
+    assert all(world.created(n) == 2 for n in NETWORKS)
     # Part 1's receipts were written the moment each part 1 went out; part 2 has none.
     killed = read_post(world.work / "posts" / "2026" / "launch.md", world.work)
     assert {n: len(r) for n, r in killed.receipts.items()} == dict.fromkeys(NETWORKS, 1)
@@ -166,19 +181,21 @@ def test_killed_between_a_post_and_its_receipt(world: World) -> None:
 
 
 def test_branch_moved_during_the_run(world: World) -> None:
-    """Someone pushes while the run is sending (X's first part is slow to
-    answer): the receipts are rebased onto their commit and pushed."""
-    world.fault("x", Fault("delay", seconds=1.0))  # under the 1.5 s timeout
+    """Someone pushes while the run is sending (X's first part is held until
+    then): the receipts are rebased onto their commit and pushed."""
+    held = Fault("delay")
+    world.fault("x", held)
     run = world.start()
-    world.wait_until(run, lambda: world.created("bluesky") >= 1)
+    world.wait_until(run, lambda: held.hold.arrived == 1)
     (world.other / "posts" / "2026" / "other.md").write_text(
         "---\nplatforms: [bluesky]\nexample: true\n---\nPushed by someone else meanwhile.\n"
     )
     git(world.other, "add", ".")
     git(world.other, "commit", "-qm", "Another post")
     git(world.other, "push", "-q", "origin", "main")
-    assert run.poll() is None, "the run ended before the branch moved"
-    stdout, stderr = run.communicate(timeout=120)
+    assert run.process.poll() is None, "the run ended before the branch moved"
+    held.hold.release()
+    stdout, stderr = run.finish()
     assert run.returncode == 0, stdout + stderr
     for network in NETWORKS:
         assert_complete(world, network)
@@ -247,12 +264,15 @@ def test_a_cancelled_run_keeps_what_went_out_and_starts_nothing_new(world: World
     """SIGTERM (a cancelled workflow) while part 2 is on its way everywhere: part 2
     is recorded, part 3 is not started, and the receipts are committed and pushed;
     the next run finishes the thread without a duplicate."""
+    on_its_way = Hold()  # part 2 everywhere, held before it is taken
     for network in NETWORKS:
-        world.fault(network, Fault("delay", skip=1, seconds=1.0))
+        world.fault(network, Fault("delay", skip=1, hold=on_its_way))
     run = world.start()
-    world.wait_until(run, world.faults_fired)
-    run.send_signal(signal.SIGTERM)
-    stdout, stderr = run.communicate(timeout=60)
+    world.wait_until(run, lambda: on_its_way.arrived == len(NETWORKS))
+    run.process.send_signal(signal.SIGTERM)
+    run.wait_for_line("stopping (SIGTERM)")
+    on_its_way.release()
+    stdout, stderr = run.finish()
     assert run.returncode == 1, stdout + stderr
     assert "stopping (SIGTERM)" in stderr
     assert "Traceback" not in stderr

@@ -12,7 +12,7 @@ import pytest
 
 from clarion.post import read_post
 from clarion.sandbox.networks import Sandbox
-from clarion.sandbox.server import Fault
+from clarion.sandbox.server import Fault, Hold
 from tests.publish.world import THREAD, World, git
 
 NETWORKS = ("bluesky", "mastodon", "x")
@@ -70,12 +70,14 @@ def test_a_receipt_that_cannot_be_written_is_reported_and_the_others_still_go(
     with Sandbox() as box:
         world = World(tmp_path, box)
         world.setup({"2026/a-first.md": OTHER.replace("other", "first"), "2026/b-other.md": OTHER})
+        on_its_way = Hold()  # a-first's create everywhere, held before it is taken
         for network in NETWORKS:
-            world.fault(network, Fault("delay", seconds=1.0))  # a-first's create, under the timeout
+            world.fault(network, Fault("delay", hold=on_its_way))
         run = world.start()
-        world.wait_until(run, world.faults_fired)
+        world.wait_until(run, lambda: on_its_way.arrived == len(NETWORKS))
         (world.work / "posts" / "2026" / "a-first.md").write_text("---\nlang: [\n---\nBroken.\n")
-        stdout, stderr = run.communicate(timeout=120)
+        on_its_way.release()
+        stdout, stderr = run.finish()
         output = stdout + stderr
         assert run.returncode == 1, output
         assert "Traceback" not in output

@@ -1,6 +1,11 @@
 """A small world for publishing tests: a bare remote, a clone that publishes, a
 second clone that pushes in between, and the three network stand-ins, with the
-real `clarion publish` run as a separate process."""
+real `clarion publish` run as a separate process.
+
+Nothing here waits on the clock: a fault that must last while the test does
+something holds its request until the test releases it (`Fault.hold`), and the
+run's client timeout (`timeout`) is generous unless the test wants a held
+request to time out (tests/timeouts.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +13,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from clarion.sandbox.networks import Sandbox
 from clarion.sandbox.server import Fault, StandIn
+from tests.timeouts import GENEROUS
 
 # The path of the create-a-post call of each network, for fault injection.
 CREATE = {
@@ -67,6 +75,9 @@ class World:
     root: Path
     box: Sandbox
     env: dict[str, str] = field(default_factory=dict)
+    timeout: float = (
+        GENEROUS  # the run's client timeout: GIVE_UP where a held request must time out
+    )
 
     @property
     def remote(self) -> Path:
@@ -111,7 +122,7 @@ class World:
 platforms = ["bluesky", "mastodon", "x"]
 require_approval = false
 git_author = "Clarion Test <clarion@example.org>"
-timeout = 1.5
+timeout = {self.timeout}
 retries = 3
 retry_backoff = 0.1
 max_retry_wait = 5
@@ -156,24 +167,27 @@ api = "{x.api}"
             check=False,
         )
 
-    def start(self) -> subprocess.Popen[str]:
-        """A publish run in the background, its output captured."""
-        return subprocess.Popen(
-            self.command(),
-            cwd=self.work,
-            env=self._env(None),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+    def start(self) -> Background:
+        """A publish run in the background, its output read as it comes."""
+        return Background(
+            subprocess.Popen(
+                self.command(),
+                cwd=self.work,
+                env=self._env(None),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
         )
 
     @staticmethod
-    def wait_until(run: subprocess.Popen[str], ready: Callable[[], bool]) -> None:
-        """Wait, while `run` is still going, until `ready()` holds."""
+    def wait_until(run: Background, ready: Callable[[], bool]) -> None:
+        """Wait, while `run` is still going, until `ready()` holds. The deadline only
+        turns a moment that never comes into a failure instead of a hung test."""
         deadline = time.monotonic() + 60
         while not ready():
-            if time.monotonic() > deadline or run.poll() is not None:
-                run.kill()
+            if time.monotonic() > deadline or run.process.poll() is not None:
+                run.process.kill()
                 raise AssertionError("the run ended before the moment came")
             time.sleep(0.01)
 
@@ -184,8 +198,8 @@ api = "{x.api}"
         """Start a publish run and SIGKILL it once `ready()` holds."""
         run = self.start()
         self.wait_until(run, ready)
-        run.send_signal(signal.SIGKILL)
-        run.communicate()
+        run.process.send_signal(signal.SIGKILL)
+        run.finish()
 
     def on_remote(self, name: str, branch: str = "main") -> str:
         return git(self.remote, "show", f"{branch}:posts/{name}")
@@ -199,3 +213,58 @@ api = "{x.api}"
         method, path = CREATE[network]
         fault.method, fault.path_prefix = method, path
         self.stand_in(network).inject(fault)
+
+
+class Background:
+    """A run in the background whose output is read as it comes: the test can wait
+    for a line, and the run never blocks on a full pipe."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self._changed = threading.Condition()
+        self._output: dict[str, list[str]] = {"stdout": [], "stderr": []}
+        self._readers = [
+            threading.Thread(target=self._read, args=(name, stream), daemon=True)
+            for name, stream in (("stdout", process.stdout), ("stderr", process.stderr))
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, name: str, stream: IO[str] | None) -> None:
+        assert stream is not None
+        with stream:
+            for line in stream:
+                with self._changed:
+                    self._output[name].append(line)
+                    self._changed.notify_all()
+        with self._changed:
+            self._output[name].append("")  # the end
+            self._changed.notify_all()
+
+    def _ended(self) -> bool:
+        return all(lines[-1:] == [""] for lines in self._output.values())
+
+    def wait_for_line(self, text: str, timeout: float = 60.0) -> None:
+        """Until a line of its output contains `text`; a failure if the run ends first."""
+
+        def seen() -> bool:
+            return any(text in line for lines in self._output.values() for line in lines)
+
+        with self._changed:
+            self._changed.wait_for(lambda: seen() or self._ended(), timeout)
+            if not seen():
+                raise AssertionError(f"the run never said {text!r}:\n{self._joined()}")
+
+    def _joined(self) -> str:
+        return "".join(self._output["stdout"]) + "".join(self._output["stderr"])
+
+    def finish(self, timeout: float = 120.0) -> tuple[str, str]:
+        """Wait for the end of the run: its stdout and stderr."""
+        self.process.wait(timeout)
+        for reader in self._readers:
+            reader.join(timeout)
+        return "".join(self._output["stdout"]), "".join(self._output["stderr"])
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode

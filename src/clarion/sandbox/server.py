@@ -93,6 +93,45 @@ class Response:
         )
 
 
+class Hold:
+    """A gate that "hang" and "delay" faults keep requests at until the test opens it.
+
+    One hold may serve several faults (the same moment on three networks):
+    `wait(count)` returns once that many requests are held.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._arrived = 0
+        self._released = False
+
+    @property
+    def arrived(self) -> int:
+        """How many requests have reached the hold so far."""
+        with self._changed:
+            return self._arrived
+
+    def wait(self, count: int = 1, timeout: float = 60.0) -> None:
+        """Until `count` requests are held. The timeout only turns a request that
+        never comes into a failure instead of a hung test."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._arrived >= count, timeout):
+                raise TimeoutError(f"{self._arrived} of {count} requests reached the hold")
+
+    def release(self) -> None:
+        """Let every held request go on, and any that arrives later pass at once."""
+        with self._changed:
+            self._released = True
+            self._changed.notify_all()
+
+    def keep(self, seconds: float = 0.0) -> None:
+        """Server side: count this request in, then wait until released."""
+        with self._changed:
+            self._arrived += 1
+            self._changed.notify_all()
+            self._changed.wait_for(lambda: self._released, seconds or None)
+
+
 @dataclass
 class Fault:
     """What to do to the next request that matches `method` and `path_prefix`.
@@ -104,10 +143,16 @@ class Fault:
                 the client reads end-of-file, "closed without response");
       "reset"   abort the connection with a TCP RST without handling the request
                 (the client reads ECONNRESET, "connection reset by peer");
-      "hang"    handle the request, then hold the connection `seconds` without
-                answering before closing it (the client times out, if its
-                timeout is shorter than `seconds`);
-      "delay"   wait `seconds`, then handle it normally.
+      "hang"    handle the request, then hold the connection without answering
+                until `hold` is released, then close it (the client times out:
+                it is never answered while it waits);
+      "delay"   hold the request until `hold` is released, then handle it
+                normally (something happens "while" the request is on its way).
+
+    A held request waits for the test, never for the clock: the test sees it
+    arrive (`hold.wait()`, `hold.arrived`), does what must happen meanwhile, and
+    calls `hold.release()`; stopping the stand-in releases every hold. `seconds`,
+    if set, bounds the hold, for scripts and benchmarks; tests leave it at 0.
     """
 
     kind: str
@@ -118,6 +163,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     skip: int = 0  # let this many matching requests through first ("the second part")
+    hold: Hold = field(default_factory=Hold, repr=False, compare=False)
 
     def matches(self, request: Request) -> bool:
         return (not self.method or self.method == request.method) and request.path.startswith(
@@ -137,6 +183,7 @@ class StandIn:
         self.latency = latency
         self.requests: list[Request] = []
         self.faults: deque[Fault] = deque()
+        self._holds: list[Hold] = []  # of faults taken, released on stop()
         self._routes: list[tuple[str, str, bool, Handler]] = []
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -170,8 +217,16 @@ class StandIn:
                         fault.skip -= 1
                         return None
                     self.faults.remove(fault)
+                    self._holds.append(fault.hold)
                     return fault
         return None
+
+    def release_holds(self) -> None:
+        """Let every held request go on (the faults still queued too)."""
+        with self._lock:
+            holds = [*self._holds, *(fault.hold for fault in self.faults)]
+        for hold in holds:
+            hold.release()
 
     # -- life ------------------------------------------------------------------
     @property
@@ -210,7 +265,7 @@ class StandIn:
                     stand_in.requests.append(request)
                 fault = stand_in._take_fault(request)
                 if fault is not None and fault.kind == "delay":
-                    time.sleep(fault.seconds)
+                    fault.hold.keep(fault.seconds)
                     fault = None
                 if fault is not None and fault.kind == "reset":
                     self._abort()
@@ -220,7 +275,7 @@ class StandIn:
                 else:
                     response = stand_in.dispatch(request)
                 if fault is not None and fault.kind == "hang":
-                    time.sleep(fault.seconds)
+                    fault.hold.keep(fault.seconds)
                 if fault is not None and fault.kind in ("lose", "hang"):
                     self._drop()
                     return
@@ -266,6 +321,7 @@ class StandIn:
         return self
 
     def stop(self) -> None:
+        self.release_holds()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
