@@ -36,6 +36,7 @@ from tests.adapters.bluesky_fixtures import (
     png,
     stand_in_backend,
 )
+from tests.adapters.side_by_side import meet
 
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 CREATE = "/xrpc/com.atproto.repo.createRecord"
@@ -434,7 +435,12 @@ def test_an_answer_lost_after_the_post_was_taken_is_recovered(sandbox: Backend, 
 def test_a_connection_reset_before_the_post_was_taken_sends_again(sandbox: Backend) -> None:
     stand_in(sandbox).inject(Fault("reset", "POST", CREATE))
     adapter = sandbox.adapter()
-    [receipt] = send_all(adapter, outgoing("posts/reset.md", OutgoingPart(0, "once")))
+    post = outgoing("posts/reset.md", OutgoingPart(0, "once"))
+    with pytest.raises(NotSent) as caught:  # one try per call: retrying is the orchestrator's
+        adapter.send_part(post, post.parts[0], root=None, parent=None)
+    assert caught.value.retryable
+    assert "sending again is safe" in caught.value.message
+    [receipt] = send_all(adapter, post)
     posts = stand_in(sandbox).posts()
     assert [p.uri for p in posts] == [receipt.id]
     creates = [r for r in stand_in(sandbox).requests if r.path == CREATE]
@@ -443,15 +449,38 @@ def test_a_connection_reset_before_the_post_was_taken_sends_again(sandbox: Backe
 
 def test_no_answer_at_all_is_retryable_and_then_recovered(sandbox: Backend) -> None:
     # The create lands but its answer is lost, and so is the answer of the check.
-    stand_in(sandbox).inject(Fault("delay", "GET", GET, seconds=0))  # the check before: fine
     stand_in(sandbox).inject(Fault("lose", "POST", CREATE))
-    stand_in(sandbox).inject(Fault("reset", "GET", GET))  # the check after: no answer
+    # The check before goes through; the check after gets no answer.
+    stand_in(sandbox).inject(Fault("reset", "GET", GET, skip=1))
     adapter = sandbox.adapter()
     post = outgoing("posts/dark.md", OutgoingPart(0, "into the dark"))
     with pytest.raises(NotSent) as caught:
         send_all(adapter, post)
     assert caught.value.retryable
     [receipt] = send_all(adapter, post)  # the rerun finds it
+    assert [p.uri for p in stand_in(sandbox).posts()] == [receipt.id]
+
+
+def test_answers_without_what_the_method_returns_are_not_taken_for_it(sandbox: Backend) -> None:
+    empty = {"Content-Type": "application/json"}
+    adapter = sandbox.adapter()
+    stand_in(sandbox).inject(
+        Fault("status", "POST", "/xrpc/com.atproto.server.createSession", 200, b"{}", empty)
+    )
+    with pytest.raises(NotSent) as caught:  # no session in it: not logged in
+        adapter.connect()
+    assert caught.value.retryable
+    assert "without accessJwt, refreshJwt, did, handle" in caught.value.message
+    post = outgoing("posts/unread.md", OutgoingPart(0, "one"))
+    stand_in(sandbox).inject(Fault("status", "GET", GET, 200, b"{}", empty))
+    with pytest.raises(NotSent) as caught:  # no record in it: not a lost receipt
+        send_all(adapter, post)
+    assert caught.value.retryable
+    stand_in(sandbox).inject(Fault("status", "POST", CREATE, 200, b"[]", empty))
+    with pytest.raises(NotSent) as caught:  # not an object: looked for, not there
+        send_all(adapter, post)
+    assert "sending again is safe" in caught.value.message
+    [receipt] = send_all(adapter, post)
     assert [p.uri for p in stand_in(sandbox).posts()] == [receipt.id]
 
 
@@ -514,6 +543,70 @@ def test_a_reply_to_a_part_whose_outcome_is_unknown_is_refused(sandbox: Backend)
     with pytest.raises(NotSent) as caught:
         adapter.send_part(post, post.parts[1], root=unknown, parent=unknown)
     assert not caught.value.retryable
+
+
+# -- side by side: what does not depend on a record goes at once ------------------------------
+UPLOAD = "/xrpc/com.atproto.repo.uploadBlob"
+RESOLVE = "/xrpc/com.atproto.identity.resolveHandle"
+
+
+def test_keys_images_and_mentions_are_asked_for_side_by_side(
+    sandbox: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pictures = (image(tmp_path, "a.png", "A"), image(tmp_path, "b.png", "B"))
+    post = outgoing(
+        "posts/together.md",
+        OutgoingPart(0, f"Hello @{sandbox.friend}", images=pictures),
+        OutgoingPart(1, "Two"),
+        OutgoingPart(2, "Three"),
+    )
+    adapter = sandbox.adapter()
+    adapter.connect()
+    # The three parts' keys, both images and the mention, all in flight at once.
+    meeting = meet(
+        stand_in(sandbox), monkeypatch, {("GET", GET): 3, ("POST", UPLOAD): 2, ("GET", RESOLVE): 1}
+    )
+
+    receipts = send_all(adapter, post)
+
+    assert meeting.met
+    posts = stand_in(sandbox).posts()
+    assert [p.uri for p in posts] == [r.id for r in receipts]
+    assert [p.value["text"] for p in posts] == [f"Hello @{sandbox.friend}", "Two", "Three"]
+    calls = [r.path for r in stand_in(sandbox).requests]
+    first_create = calls.index(CREATE)
+    # Records are created one after the other, with no look-up between them.
+    assert calls[first_create:] == [CREATE, CREATE, CREATE]
+
+
+def test_a_later_part_found_ahead_is_recovered_without_asking_again(sandbox: Backend) -> None:
+    post = outgoing("posts/ahead.md", OutgoingPart(0, "one"), OutgoingPart(1, "two"))
+    first, second = send_all(sandbox.adapter(), post)
+    sandbox.adapter().delete(first)  # the first part retracted by hand, the second still there
+    before = len(stand_in(sandbox).requests)
+
+    again = send_all(sandbox.adapter(), post)
+
+    calls = [r.path for r in stand_in(sandbox).requests[before:]]
+    assert calls.count(GET) == 2  # both keys, asked once, together
+    assert calls.count(CREATE) == 1  # only the first part is sent again
+    assert again[1].id == second.id
+    assert again[1].extra["cid"] == second.extra["cid"]
+
+
+def test_a_part_found_wins_over_an_upload_failing_beside_its_look_up(
+    sandbox: Backend, tmp_path: Path
+) -> None:
+    post = outgoing("posts/won.md", OutgoingPart(0, "pic", images=(image(tmp_path, "a.png", "A"),)))
+    [sent] = send_all(sandbox.adapter(), post)
+    refused = b'{"error":"PayloadTooLarge","message":"request entity too large"}'
+    stand_in(sandbox).inject(
+        Fault("status", "POST", UPLOAD, 413, refused, {"Content-Type": "application/json"})
+    )
+
+    [again] = send_all(sandbox.adapter(), post)  # a rerun that lost the receipt
+
+    assert again.id == sent.id
 
 
 # -- settings, and the stand-in for `publish --sandbox` -------------------------------------------

@@ -2,7 +2,8 @@
 
 Only the account's PDS is used (any PDS, `service` in the settings), never the
 app view: a session from the handle and an app password, then
-`com.atproto.repo.*` calls.
+`com.atproto.repo.*` calls, over `clarion.adapters.xrpc` (plain HTTP and JSON:
+atproto's own client costs half a second of imports before the first request).
 
 No double posts: each part's record key is a TID derived from the post's key
 and the part's index, the same on every attempt. Before creating a record the
@@ -10,27 +11,26 @@ adapter asks for that key; a record found there is a receipt that was lost and
 is returned instead of posting again. A create whose answer is lost is settled
 the same way, and creating under a key already taken fails on the PDS (a 500)
 rather than duplicating, so trying again is always safe.
+
+At the speed of the network: the first part's look-up asks for the keys of the
+parts after it at the same time, and a part's images are uploaded, its mentions
+resolved and its reply references read side by side with its look-up; only the
+records are created one after the other, each replying to the one before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-import pydantic
-from atproto import Client, Request, Session, SessionEvent, models  # type: ignore[import-untyped]
-from atproto_client.exceptions import (  # type: ignore[import-untyped]
-    BadRequestError,
-    RateLimitExceededError,
-    RequestErrorBase,
-    UnauthorizedError,
-)
+from atproto_core.exceptions import InvalidAtUriError  # type: ignore[import-untyped]
+from atproto_core.uri import AtUri  # type: ignore[import-untyped]
 
-from clarion import tid
+from clarion import __version__, tid
 from clarion.adapters.base import (
     AdapterError,
     AuthError,
@@ -40,7 +40,9 @@ from clarion.adapters.base import (
     Outgoing,
     OutgoingPart,
     Receipt,
+    SideBySide,
 )
+from clarion.adapters.xrpc import STALE_SESSION, NoAnswer, Session, XrpcClient, XrpcError
 from clarion.settings import BlueskyAccount, Settings
 from clarion.text.bluesky import Mention, prepare
 
@@ -58,11 +60,6 @@ _SPAN_START = int(dt.datetime(2023, 1, 1, tzinfo=dt.UTC).timestamp()) * 1_000_00
 _SPAN_MICROS = 2 * 365 * 24 * 3600 * 1_000_000
 MAX_PARTS = 1024  # the clock id's 10 bits
 
-# Errors meaning "the access token is no longer good": log in again and retry once.
-_STALE_SESSION = frozenset({"ExpiredToken", "InvalidToken"})
-
-T = TypeVar("T")
-
 
 def record_key(key: str, index: int) -> str:
     """The TID record key of part `index` of the post whose stable key is `key`."""
@@ -75,7 +72,27 @@ def record_key(key: str, index: int) -> str:
 
 def post_url(handle: str, uri: str) -> str:
     """The bsky.app address of the post at `uri` (at://did/app.bsky.feed.post/rkey)."""
-    return f"{WEB}/profile/{handle}/post/{uri.rsplit('/', 1)[1]}"
+    return f"{WEB}/profile/{handle}/post/{record_uri(uri).rkey}"
+
+
+def record_uri(uri: str) -> Any:
+    """`uri` as atproto's `AtUri`, when it is the at:// uri of one record
+    (repository, collection, key, nothing more); otherwise `NotSent`."""
+    try:
+        parsed = AtUri.from_str(uri)
+    except InvalidAtUriError:
+        parsed = None
+    # AtUri takes "at://" as optional and ignores path segments past the key.
+    if (
+        parsed is None
+        or not uri.startswith("at://")
+        or not parsed.rkey
+        or parsed.pathname != f"/{parsed.collection}/{parsed.rkey}"
+        or parsed.search_params
+        or parsed.hash
+    ):
+        raise NotSent(f"Bluesky: {uri!r} is not the at:// uri of a record", retryable=False)
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -94,44 +111,8 @@ def _timestamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _is_transport(exc: BaseException) -> bool:
-    """No answer came back: a timeout, a reset, a connection closed without a response."""
-    if isinstance(exc, httpx.TransportError):
-        return True
-    return isinstance(exc, RequestErrorBase) and exc.response is None
-
-
-def _server_says(exc: RequestErrorBase) -> str:
-    """The server's own words for an error answer: `Error: message`."""
-    content = exc.response.content if exc.response is not None else None
-    error = getattr(content, "error", None)
-    message = getattr(content, "message", None)
-    if error and message:
-        return f"{error}: {message}"
-    return str(error or message or f"HTTP {exc.response.status_code if exc.response else '?'}")
-
-
-def _error_name(exc: BaseException) -> str | None:
-    if isinstance(exc, RequestErrorBase) and exc.response is not None:
-        name = getattr(exc.response.content, "error", None)
-        return str(name) if name else None
-    return None
-
-
-def _status(exc: BaseException) -> int | None:
-    if isinstance(exc, RequestErrorBase) and exc.response is not None:
-        return int(exc.response.status_code)
-    return None
-
-
-def _retry_after(exc: RateLimitExceededError) -> float | None:
-    seconds = exc.retry_after
-    if seconds is not None:
-        return float(seconds)
-    reset_at: dt.datetime | None = exc.reset_at
-    if reset_at is not None:
-        return max((reset_at - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
-    return None
+def _handle(mention: Mention) -> str:
+    return mention.handle.lower().lstrip("@")
 
 
 class BlueskyAdapter:
@@ -149,143 +130,122 @@ class BlueskyAdapter:
         self.account = account
         self._password = app_password
         self._timeout = timeout
-        self._client: Any = None
-        self._session: Session | None = None
+        self._xrpc: XrpcClient | None = None
         self._dids: dict[str, str | None] = {}  # handle -> did, None when it does not resolve
+        # What the look-ahead found under the keys of a thread's later parts; each is
+        # used once, by that part's first attempt (a retry looks again).
+        self._ahead: dict[str, _Found | None] = {}
 
     # -- session ---------------------------------------------------------------------
     @property
     def did(self) -> str:
-        return str(self._require_session().did)
+        return self._session().did
 
     @property
     def handle(self) -> str:
-        return str(self._require_session().handle)
-
-    def _require_session(self) -> Session:
-        if self._session is None:
-            self.connect()
-        if self._session is None:  # the client logged in without reporting a session
-            raise AuthError("Bluesky: the PDS answered the login without a session")
-        return self._session
+        return self._session().handle
 
     def connect(self) -> None:
         """Log in to the PDS (createSession only: no app view, no profile fetch)."""
-        self.close()
-        client = Client(base_url=self.account.service, request=Request(timeout=self._timeout))
-        # The client refreshes the access token itself before it expires; the callback
-        # keeps the session (did, handle) it holds after a login or a refresh.
-        client.on_session_change(self._on_session_change)
-        self._client = client
-        self._login()
+        self._connect()
 
-    def _login(self) -> None:
+    def _connect(self) -> XrpcClient:
+        self.close()
+        client = XrpcClient(
+            self.account.service,
+            self.account.handle,
+            self._password,
+            timeout=self._timeout,
+            user_agent=f"clarion/{__version__}",
+        )
+        self._xrpc = client
         try:
-            self._client.login(self.account.handle, self._password, fetch_bsky_profile=False)
-        except Exception as exc:
-            if _is_transport(exc):
-                raise NotSent(
-                    f"Bluesky: could not reach {self.account.service} to log in "
-                    f"({type(exc).__name__})",
-                    retryable=True,
-                ) from None
-            if isinstance(exc, (UnauthorizedError, BadRequestError)):
+            client.login()
+        except NoAnswer as exc:
+            raise self._failure(exc, "logging in") from None
+        except XrpcError as exc:
+            if exc.status in (400, 401):
                 raise AuthError(
                     f"Bluesky: {self.account.service} refused to log in as "
-                    f"{self.account.handle} ({_server_says(exc)}); check the handle in "
+                    f"{self.account.handle} ({exc.says}); check the handle in "
                     f"[tool.clarion.accounts.bluesky] and the app password in {PASSWORD_ENV}"
                 ) from None
-            if isinstance(exc, RequestErrorBase):
-                raise self._refusal(exc, "logging in") from None
-            raise
+            raise self._refusal(exc, "logging in") from None
+        return client
 
-    def _on_session_change(self, event: SessionEvent, session: Session) -> None:
-        self._session = session
+    def _client(self) -> XrpcClient:
+        return self._xrpc if self._xrpc is not None else self._connect()
+
+    def _session(self) -> Session:
+        client = self._client()
+        try:
+            return client.session  # refreshed here when it is about to expire
+        except (XrpcError, NoAnswer) as exc:
+            raise self._failure(exc, "renewing the session") from None
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.request.close()
-            self._client = None
-            self._session = None
-
-    def _call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call the client; on a stale session, log in again and call once more."""
-        self._require_session()
-        try:
-            return method(*args, **kwargs)
-        except BadRequestError as exc:
-            if _error_name(exc) not in _STALE_SESSION:
-                raise
-        self._login()  # on the same client, so `method` stays bound to it
-        return method(*args, **kwargs)
-
-    @property
-    def _atproto(self) -> Any:
-        """The client's com.atproto namespace, logged in."""
-        self._require_session()
-        return self._client.com.atproto
+        if self._xrpc is not None:
+            self._xrpc.close()
+            self._xrpc = None
 
     # -- errors ----------------------------------------------------------------------
-    def _refusal(self, exc: RequestErrorBase, doing: str) -> AdapterError:
+    def _refusal(self, exc: XrpcError, doing: str) -> AdapterError:
         """What an error answer of the PDS means for the orchestrator."""
         where = f"Bluesky ({self.account.service}) {doing}"
-        status = _status(exc) or 0
-        if isinstance(exc, RateLimitExceededError) or status == 429:
+        if exc.status == 429:
             return NotSent(
-                f"{where}: rate limited ({_server_says(exc)})",
+                f"{where}: rate limited ({exc.says})",
                 retryable=True,
-                retry_after=_retry_after(exc) if isinstance(exc, RateLimitExceededError) else None,
+                retry_after=exc.retry_after(),
             )
-        if status in (401, 403):
+        if exc.status in (401, 403):
             return AuthError(
-                f"{where}: {_server_says(exc)}; check the account {self.account.handle} "
+                f"{where}: {exc.says}; check the account {self.account.handle} "
                 f"and the app password in {PASSWORD_ENV}"
             )
-        if status >= 500:
-            return NotSent(f"{where}: server error ({_server_says(exc)})", retryable=True)
-        return NotSent(f"{where}: {_server_says(exc)}", retryable=False)
+        if exc.status >= 500:
+            return NotSent(f"{where}: server error ({exc.says})", retryable=True)
+        return NotSent(f"{where}: {exc.says}", retryable=False)
 
-    def _unreachable(self, exc: BaseException, doing: str) -> NotSent:
+    def _failure(self, exc: XrpcError | NoAnswer, doing: str) -> AdapterError:
+        """The adapter error for a call that failed without effect."""
+        if isinstance(exc, XrpcError):
+            return self._refusal(exc, doing)
+        if isinstance(exc, httpx.DecodingError):
+            return NotSent(
+                f"Bluesky ({self.account.service}) {doing}: an answer it could not read ({exc})",
+                retryable=True,
+            )
         return NotSent(
             f"Bluesky ({self.account.service}) {doing}: no answer ({type(exc).__name__})",
             retryable=True,
         )
 
-    def _failure(self, exc: Exception, doing: str) -> AdapterError | None:
-        """The adapter error for a failed call with no effect; None for a real bug."""
-        if _is_transport(exc):
-            return self._unreachable(exc, doing)
-        if isinstance(exc, RequestErrorBase):
-            return self._refusal(exc, doing)
-        return None
-
-    def _query(self, doing: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """A call whose failure leaves nothing behind on the server."""
+    def _procedure(self, doing: str, nsid: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A procedure whose failure leaves nothing behind on the server."""
         try:
-            return self._call(method, *args, **kwargs)
-        except Exception as exc:
-            failure = self._failure(exc, doing)
-            if failure is None:
-                raise
-            raise failure from None
+            return self._client().procedure(nsid, body)
+        except (XrpcError, NoAnswer) as exc:
+            raise self._failure(exc, doing) from None
 
     # -- records ---------------------------------------------------------------------
     def _find(self, repo: str, rkey: str) -> _Found | None:
         """The post record under `rkey`, or None when there is none."""
         where = {"repo": repo, "collection": COLLECTION, "rkey": rkey}
         try:
-            response = self._call(self._atproto.repo.get_record, where)
-        except Exception as exc:
-            if _error_name(exc) == "RecordNotFound":
+            answer = self._client().query(
+                "com.atproto.repo.getRecord", where, expect=("uri", "cid", "value")
+            )
+        except XrpcError as exc:
+            if exc.error == "RecordNotFound":
                 return None
-            failure = self._failure(exc, f"looking up record {rkey}")
-            if failure is None:
-                raise
-            raise failure from None
-        value = response.value
-        # A model of the record, or a DotDict for a type the client has no model of.
-        fields = value.to_dict() if hasattr(value, "to_dict") else value.model_dump(by_alias=True)
-        return _Found(str(response.uri), str(response.cid), dict(fields))
+            raise self._refusal(exc, f"looking up record {rkey}") from None
+        except NoAnswer as exc:
+            raise self._failure(exc, f"looking up record {rkey}") from None
+        value = answer["value"]
+        return _Found(
+            str(answer["uri"]), str(answer["cid"]), value if isinstance(value, dict) else {}
+        )
 
     def _receipt(self, uri: str, cid: str, at: dt.datetime) -> Receipt:
         return Receipt(at=at, id=uri, url=post_url(self.handle, uri), extra={"cid": cid})
@@ -307,42 +267,70 @@ class BlueskyAdapter:
         root: Receipt | None,
         parent: Receipt | None,
     ) -> Receipt:
+        did = self.did
         rkey = record_key(outgoing.key, part.index)
-        found = self._find(self.did, rkey)
-        if found is not None:
-            return self._recovered(found)
-        record = self._record(outgoing, part, root=root, parent=parent)
-        return self._create(rkey, record)
+        keys: list[str] = []
+        if rkey in self._ahead:  # looked up moments ago, with an earlier part
+            known = self._ahead.pop(rkey)
+            if known is not None:
+                return self._recovered(known)
+        else:  # this part's key, and those of the parts after it while we are asking
+            keys = [record_key(outgoing.key, p.index) for p in outgoing.parts[part.index :]]
+        thread = self._thread(root, parent)
+        prepared = prepare(part.text)
+        handles = [h for h in dict.fromkeys(map(_handle, prepared.mentions)) if h not in self._dids]
+        images = part.images
+        if not images and part.link is not None and part.link.thumbnail is not None:
+            images = (part.link.thumbnail,)
+        with SideBySide() as batch:
+            looked = {key: batch.submit(self._find, did, key) for key in keys}
+            blobs = [batch.submit(self._upload, image) for image in images]
+            dids = {handle: batch.submit(self._resolve, handle) for handle in handles}
+            refs = {role: batch.submit(self._strong_ref, *ref) for role, ref in thread.items()}
+        found = {key: f.result() for key, f in looked.items() if f.exception() is None}
+        mine = found.pop(rkey, None)
+        self._ahead.update(found)
+        if mine is not None:
+            return self._recovered(mine)  # whatever else failed beside its look-up
+        batch.raise_failure()
+        self._dids.update((handle, f.result()) for handle, f in dids.items())
+        record = self._record(
+            outgoing,
+            part,
+            prepared.text,
+            [*map(dict, prepared.facets), *self._mention_facets(prepared.mentions)],
+            {role: f.result() for role, f in refs.items()},
+            [f.result() for f in blobs],
+        )
+        return self._create(did, rkey, record)
 
-    def _create(self, rkey: str, record: Any) -> Receipt:
-        data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=self.did, collection=COLLECTION, rkey=rkey, record=record
-        )
+    def _create(self, did: str, rkey: str, record: Mapping[str, Any]) -> Receipt:
+        """Create the record under `rkey`, once: trying again is the orchestrator's to decide
+        (its retry policy is the one budget of a part), and is safe under the same key."""
         doing = f"creating record {rkey}"
-        for _attempt in range(2):
-            try:
-                response = self._call(self._atproto.repo.create_record, data)
-            except Exception as exc:
-                failure = self._failure(exc, doing)
-                if failure is None:
-                    raise
-                lost = _is_transport(exc)  # the request went out, no answer came back
-                if not lost and (_status(exc) or 0) < 500:
-                    raise failure from None
-                # The record may be there after all: this request landed and its answer
-                # was lost, or an earlier one did and this one hit its key (a 500).
-                found = self._find(self.did, rkey)
-                if found is not None:
-                    return self._recovered(found)
-                if not lost:
-                    raise failure from None
-                continue  # it did not land; sending again under the same key cannot duplicate
-            return self._receipt(str(response.uri), str(response.cid), _now())
-        raise NotSent(
-            f"Bluesky ({self.account.service}) {doing}: no answer, and no record under "
-            "its key; trying again is safe",
-            retryable=True,
-        )
+        body = {"repo": did, "collection": COLLECTION, "rkey": rkey, "record": record}
+        try:
+            answer = self._client().procedure(
+                "com.atproto.repo.createRecord", body, expect=("uri", "cid")
+            )
+        except (XrpcError, NoAnswer) as exc:
+            failure = self._failure(exc, doing)
+            lost = isinstance(exc, NoAnswer)  # the request went out, no answer came back
+            if isinstance(exc, XrpcError) and exc.status < 500:
+                raise failure from None
+            # The record may be there after all: this request landed and its answer
+            # was lost, or an earlier one did and this one hit its key (a 500).
+            found = self._find(did, rkey)
+            if found is not None:
+                return self._recovered(found)
+            if lost:
+                raise NotSent(
+                    f"Bluesky ({self.account.service}) {doing}: no answer it could read, and "
+                    "no record under its key; sending again is safe",
+                    retryable=True,
+                ) from None
+            raise failure from None
+        return self._receipt(str(answer["uri"]), str(answer["cid"]), _now())
 
     def delete(self, receipt: Receipt) -> None:
         """Delete the post of `receipt` (a retraction). Deleting what is gone is fine."""
@@ -350,11 +338,11 @@ class BlueskyAdapter:
             raise NotSent(
                 "Bluesky: nothing to delete: the receipt has no record uri", retryable=False
             )
-        repo, collection, rkey = _parse_uri(receipt.id)
-        self._query(
+        uri = record_uri(receipt.id)
+        self._procedure(
             f"deleting {receipt.id}",
-            self._atproto.repo.delete_record,
-            {"repo": repo, "collection": collection, "rkey": rkey},
+            "com.atproto.repo.deleteRecord",
+            {"repo": uri.host, "collection": uri.collection, "rkey": uri.rkey},
         )
 
     # -- the record ------------------------------------------------------------------
@@ -362,145 +350,137 @@ class BlueskyAdapter:
         self,
         outgoing: Outgoing,
         part: OutgoingPart,
-        *,
-        root: Receipt | None,
-        parent: Receipt | None,
-    ) -> Any:
-        prepared = prepare(part.text)
-        try:
-            facets = [
-                models.AppBskyRichtextFacet.Main.model_validate(dict(facet))
-                for facet in prepared.facets
-            ]
-            facets.extend(self._mention_facets(prepared.mentions))
-            facets.sort(key=lambda facet: facet.index.byte_start)
-            return models.AppBskyFeedPost.Record(
-                text=prepared.text,
-                created_at=_timestamp(dt.datetime.now(dt.UTC)),
-                facets=facets or None,
-                langs=[outgoing.lang] if outgoing.lang else None,
-                reply=self._reply(root, parent),
-                embed=self._embed(part),
-            )
-        except pydantic.ValidationError as exc:
-            problem = exc.errors()[0]
-            where = ".".join(str(p) for p in problem["loc"])
-            raise NotSent(
-                f"Bluesky: part {part.index + 1} of {outgoing.key} is not a valid post: "
-                f"{where}: {problem['msg']}",
-                retryable=False,
-            ) from None
+        text: str,
+        facets: list[dict[str, Any]],
+        reply: Mapping[str, Mapping[str, str]],
+        blobs: Sequence[Mapping[str, Any]],
+    ) -> dict[str, Any]:
+        """The record in its JSON form; the PDS checks it against the lexicon."""
+        record: dict[str, Any] = {
+            "$type": COLLECTION,
+            "text": text,
+            "createdAt": _timestamp(dt.datetime.now(dt.UTC)),
+        }
+        if facets:
+            record["facets"] = sorted(facets, key=lambda facet: facet["index"]["byteStart"])
+        if outgoing.lang:
+            record["langs"] = [outgoing.lang]
+        if reply:
+            record["reply"] = {"root": reply["root"], "parent": reply.get("parent", reply["root"])}
+        # Bluesky allows one embed: with images, the link card is dropped (its URL
+        # stays a link in the text).
+        if part.images:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [
+                    _image(image, blob) for image, blob in zip(part.images, blobs, strict=True)
+                ],
+            }
+        elif part.link is not None:
+            record["embed"] = _card(part.link, blobs[0] if blobs else None)
+        return record
 
-    def _mention_facets(self, mentions: Sequence[Mention]) -> list[Any]:
+    def _mention_facets(self, mentions: Sequence[Mention]) -> list[dict[str, Any]]:
         facets = []
         for mention in mentions:
-            did = self._resolve(mention.handle)
+            did = self._dids.get(_handle(mention))
             if did is None:
                 continue  # a handle that does not resolve stays plain text
             facets.append(
-                models.AppBskyRichtextFacet.Main(
-                    index=models.AppBskyRichtextFacet.ByteSlice(
-                        byte_start=mention.byte_start, byte_end=mention.byte_end
-                    ),
-                    features=[models.AppBskyRichtextFacet.Mention(did=did)],
-                )
+                {
+                    "index": {"byteStart": mention.byte_start, "byteEnd": mention.byte_end},
+                    "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}],
+                }
             )
         return facets
 
     def _resolve(self, handle: str) -> str | None:
-        handle = handle.lower().lstrip("@")
-        if handle not in self._dids:
-            try:
-                response = self._call(self._atproto.identity.resolve_handle, {"handle": handle})
-            except Exception as exc:
-                if _status(exc) != 400 or _error_name(exc) in _STALE_SESSION:
-                    failure = self._failure(exc, f"resolving @{handle}")
-                    if failure is None:
-                        raise
-                    raise failure from None
-                self._dids[handle] = None  # no such account: the mention stays plain text
-            else:
-                self._dids[handle] = str(response.did)
-        return self._dids[handle]
-
-    def _strong_ref(self, receipt: Receipt, what: str) -> Any:
-        """uri + cid of an earlier part; the cid is asked for when the receipt lacks it."""
-        if not receipt.id:
-            raise NotSent(
-                f"Bluesky: the {what} of this reply has no record (its outcome is unknown); "
-                "settle it first",
-                retryable=False,
+        """The DID of `handle`, or None when there is no such account."""
+        doing = f"resolving @{handle}"
+        try:
+            answer = self._client().query(
+                "com.atproto.identity.resolveHandle", {"handle": handle}, expect=("did",)
             )
+        except XrpcError as exc:
+            if exc.status == 400 and exc.error not in STALE_SESSION:
+                return None  # no such account: the mention stays plain text
+            raise self._refusal(exc, doing) from None
+        except NoAnswer as exc:
+            raise self._failure(exc, doing) from None
+        return str(answer["did"])
+
+    def _thread(
+        self, root: Receipt | None, parent: Receipt | None
+    ) -> dict[str, tuple[Receipt, str]]:
+        """The earlier parts a reply names (role -> receipt, what it is), checked to have a
+        record; the parent is left out when it is the root, whose reference serves both."""
+        first = root or parent
+        if first is None:
+            return {}
+        thread = {"root": (first, "thread's first post")}
+        if parent is not None and parent.id != first.id:
+            thread["parent"] = (parent, "previous post")
+        for receipt, what in thread.values():
+            if not receipt.id:
+                raise NotSent(
+                    f"Bluesky: the {what} of this reply has no record (its outcome is "
+                    "unknown); settle it first",
+                    retryable=False,
+                )
+        return thread
+
+    def _strong_ref(self, receipt: Receipt, what: str) -> dict[str, str]:
+        """uri + cid of an earlier part; the cid is asked for when the receipt lacks it."""
+        uri = str(receipt.id)
         cid = receipt.extra.get("cid")
         if not cid:
-            repo, _collection, rkey = _parse_uri(receipt.id)
-            found = self._find(repo, rkey)
+            parsed = record_uri(uri)
+            found = self._find(parsed.host, parsed.rkey)
             if found is None:
                 raise NotSent(
-                    f"Bluesky: the {what} of this reply, {receipt.id}, is not on the PDS "
-                    "(deleted?)",
+                    f"Bluesky: the {what} of this reply, {uri}, is not on the PDS (deleted?)",
                     retryable=False,
                 )
             cid = found.cid
-        return models.ComAtprotoRepoStrongRef.Main(uri=receipt.id, cid=cid)
+        return {"uri": uri, "cid": cid}
 
-    def _reply(self, root: Receipt | None, parent: Receipt | None) -> Any:
-        first = root or parent
-        if first is None:
-            return None
-        root_ref = self._strong_ref(first, "thread's first post")
-        if parent is None or parent.id == first.id:
-            parent_ref = root_ref
-        else:
-            parent_ref = self._strong_ref(parent, "previous post")
-        return models.AppBskyFeedPost.ReplyRef(root=root_ref, parent=parent_ref)
-
-    def _embed(self, part: OutgoingPart) -> Any:
-        # Bluesky allows one embed: with images, the link card is dropped (its URL
-        # stays a link in the text).
-        if part.images:
-            return models.AppBskyEmbedImages.Main(
-                images=[self._image(image) for image in part.images]
-            )
-        if part.link is not None:
-            return self._card(part.link)
-        return None
-
-    def _image(self, image: Image) -> Any:
-        ratio = None
-        if image.width > 0 and image.height > 0:
-            ratio = models.AppBskyEmbedDefs.AspectRatio(width=image.width, height=image.height)
-        return models.AppBskyEmbedImages.Image(
-            alt=image.alt, image=self._upload(image), aspect_ratio=ratio
-        )
-
-    def _card(self, link: LinkCard) -> Any:
-        thumb = self._upload(link.thumbnail) if link.thumbnail is not None else None
-        return models.AppBskyEmbedExternal.Main(
-            external=models.AppBskyEmbedExternal.External(
-                uri=link.url, title=link.title, description=link.description, thumb=thumb
-            )
-        )
-
-    def _upload(self, image: Image) -> Any:
+    def _upload(self, image: Image) -> dict[str, Any]:
         """Upload an image as a blob; unreferenced blobs are dropped by the PDS later."""
-        response = self._query(
-            f"uploading {image.path.name}",
-            # `content=` rather than the data argument: httpx deprecates raw bytes as data.
-            self._atproto.repo.upload_blob,
-            None,
-            content=image.read(),
-            headers={"Content-Type": image.mime},
-        )
-        return response.blob
+        doing = f"uploading {image.path.name}"
+        try:
+            answer = self._client().procedure(
+                "com.atproto.repo.uploadBlob",
+                content=image.read(),
+                content_type=image.mime,
+                expect=("blob",),
+            )
+        except (XrpcError, NoAnswer) as exc:
+            raise self._failure(exc, doing) from None
+        blob = answer["blob"]
+        if not isinstance(blob, dict):
+            raise NotSent(
+                f"Bluesky ({self.account.service}) {doing}: the answer's blob is not an object",
+                retryable=True,
+            )
+        return blob
 
 
-def _parse_uri(uri: str) -> tuple[str, str, str]:
-    """at://repo/collection/rkey -> (repo, collection, rkey)."""
-    parts = uri.removeprefix("at://").split("/")
-    if not uri.startswith("at://") or len(parts) != 3:
-        raise NotSent(f"Bluesky: {uri!r} is not the at:// uri of a record", retryable=False)
-    return parts[0], parts[1], parts[2]
+def _image(image: Image, blob: Mapping[str, Any]) -> dict[str, Any]:
+    embedded: dict[str, Any] = {"alt": image.alt, "image": dict(blob)}
+    if image.width > 0 and image.height > 0:
+        embedded["aspectRatio"] = {"width": image.width, "height": image.height}
+    return embedded
+
+
+def _card(link: LinkCard, thumb: Mapping[str, Any] | None) -> dict[str, Any]:
+    external: dict[str, Any] = {
+        "uri": link.url,
+        "title": link.title,
+        "description": link.description,
+    }
+    if thumb is not None:
+        external["thumb"] = dict(thumb)
+    return {"$type": "app.bsky.embed.external", "external": external}
 
 
 def from_settings(
