@@ -27,6 +27,7 @@ from clarion.adapters.base import (
 from clarion.sandbox.mastodon import DEFAULT_LIMITS, SANDBOX_TOKEN, TOKEN_ENV, MastodonStandIn
 from clarion.sandbox.server import Fault
 from clarion.settings import MastodonAccount, Settings
+from tests.adapters.side_by_side import meet
 
 TIMEOUT = 0.5  # the client's request timeout in these tests: hangs last longer
 STATUSES = "/api/v1/statuses"
@@ -266,6 +267,40 @@ def test_images_with_alt_text_wait_until_processed(
     ]
 
 
+def test_images_go_up_side_by_side_with_the_look_back(
+    server: MastodonStandIn,
+    adapter: mastodon.MastodonAdapter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    images = (image(tmp_path, "a.png", "A"), image(tmp_path, "b.png", "B"))
+    post = outgoing("Two pictures", images=images)
+    # The look-back through the account's statuses and both uploads, in flight at once.
+    meeting = meet(
+        server, monkeypatch, {("GET", "/api/v1/accounts/"): 1, ("POST", "/api/v2/media"): 2}
+    )
+
+    [receipt] = publish(adapter, post, attempts=1)
+
+    assert meeting.met
+    [status] = server.received()
+    assert receipt.id == status["id"]
+    assert [m["description"] for m in status["media"]] == ["A", "B"]
+
+
+def test_a_part_found_by_the_look_back_wins_over_a_failed_upload(
+    server: MastodonStandIn, adapter: mastodon.MastodonAdapter, tmp_path: Path
+) -> None:
+    post = outgoing("A picture", images=(image(tmp_path, "a.png", "A"),))
+    [sent] = publish(adapter, post)
+    server.inject(Fault("status", "POST", "/api/v2/media", status=422, body=b'{"error":"no"}'))
+
+    [again] = publish(make_adapter(server), post, attempts=1)  # a rerun that lost the receipt
+
+    assert again.id == sent.id
+    assert len(server.received()) == 1
+
+
 def test_media_still_processing_is_bounded(server: MastodonStandIn, tmp_path: Path) -> None:
     server.media_processing_polls = 10_000
     adapter = make_adapter(server, media_timeout=0.2)
@@ -462,7 +497,7 @@ def test_injected_429_with_reset_header(
 
 
 @pytest.mark.parametrize("kind", ["hang", "lose"])
-def test_lost_answer_is_retried_with_the_same_key(
+def test_lost_answer_is_found_among_the_account_statuses_not_sent_again(
     server: MastodonStandIn, adapter: mastodon.MastodonAdapter, kind: str
 ) -> None:
     server.inject(Fault(kind, "POST", STATUSES, seconds=TIMEOUT * 3))
@@ -473,29 +508,50 @@ def test_lost_answer_is_retried_with_the_same_key(
     [status] = server.received()  # exactly one on the server
     assert receipt.id == status["id"]
     key = mastodon.idempotency_key(post, post.parts[0], None)
-    assert posts_sent(server) == [key, key]
+    assert posts_sent(server) == [key]
+    assert server.requests[-1].path.endswith(f"/statuses/{status['id']}/source")
 
 
-def test_connection_reset_is_retried(
+def test_connection_reset_is_sent_again_by_the_next_attempt_with_the_same_key(
     server: MastodonStandIn, adapter: mastodon.MastodonAdapter
 ) -> None:
     server.inject(Fault("reset", "POST", STATUSES))
     post = outgoing("Hello after a reset")
 
-    receipt = adapter.send_part(post, post.parts[0], root=None, parent=None)
+    with pytest.raises(NotSent) as caught:  # one try per call: retrying is the orchestrator's
+        adapter.send_part(post, post.parts[0], root=None, parent=None)
+    assert caught.value.retryable
+    assert "sending again is safe" in caught.value.message
+    [receipt] = publish(adapter, post)
 
     [status] = server.received()
     assert receipt.id == status["id"]
-    assert len(posts_sent(server)) == 2
+    key = mastodon.idempotency_key(post, post.parts[0], None)
+    assert posts_sent(server) == [key, key]
 
 
-def test_every_answer_lost_then_found_among_the_account_statuses(
+def test_one_part_has_one_budget_the_orchestrators(
+    server: MastodonStandIn, adapter: mastodon.MastodonAdapter
+) -> None:
+    for _ in range(12):  # every send is cut off: formerly 4 attempts x 3 sends
+        server.inject(Fault("reset", "POST", STATUSES))
+    post = outgoing("Into the void")
+
+    with pytest.raises(NotSent) as caught:
+        publish(adapter, post, attempts=4)
+
+    assert caught.value.retryable
+    assert len(posts_sent(server)) == 4  # one send per attempt
+    assert server.received() == []
+    server.faults.clear()
+
+
+def test_a_lost_answer_to_a_reply_is_found_among_the_account_statuses(
     server: MastodonStandIn, adapter: mastodon.MastodonAdapter
 ) -> None:
     post = outgoing("One", "Two")
     first = adapter.send_part(post, post.parts[0], root=None, parent=None)
-    for _ in range(3):  # the first try and both retries
-        server.inject(Fault("lose", "POST", STATUSES))
+    server.inject(Fault("lose", "POST", STATUSES))
 
     second = adapter.send_part(post, post.parts[1], root=first, parent=first)
 
@@ -525,16 +581,16 @@ def test_outcome_unknown_only_when_the_account_cannot_be_read(
     server: MastodonStandIn, adapter: mastodon.MastodonAdapter
 ) -> None:
     accounts = "/api/v1/accounts/"
-    server.inject(Fault("delay", "GET", accounts))  # the lookback before sending goes through
     server.inject(Fault("lose", "POST", STATUSES))  # made, answer lost
+    # The look-back before sending goes through; then the account cannot be read:
+    # after the send, and before each next attempt.
+    server.inject(Fault("reset", "GET", accounts, skip=1))
     for _ in range(2):
-        server.inject(Fault("reset", "POST", STATUSES))  # both retries cut off
-    for _ in range(3):
-        server.inject(Fault("reset", "GET", accounts))  # and the account cannot be read
+        server.inject(Fault("reset", "GET", accounts))
     post = outgoing("Hello")
 
     with pytest.raises(OutcomeUnknown) as caught:
-        adapter.send_part(post, post.parts[0], root=None, parent=None)
+        publish(adapter, post, attempts=4)
 
     assert f"{server.url}/@clarion_example" in caught.value.message
     assert len(server.received()) == 1  # it did go out: a person must record it

@@ -9,7 +9,7 @@ No double posts, Mastodon's way:
   writing the receipt leaves nothing the next run could see, so before sending
   any part the adapter looks through the account's recent statuses for that
   exact part (same reply parent, spoiler, visibility, alt texts, and the source
-  text itself) and adopts it; it looks again when every answer to a send was
+  text itself) and adopts it; it looks again when the answer to a send was
   lost. Limits: at most `lookback_pages` pages of 40 statuses are read; for a
   first part (no reply parent to pin it down) only statuses from the last
   `lookback_window` count, so an older post with the same words is not taken
@@ -17,8 +17,19 @@ No double posts, Mastodon's way:
   texts sent within that window would be; a status this adapter already
   returned is never adopted for another part; a part whose text was edited
   after it went out (and whose key has expired) no longer matches and is sent.
-* Only when the server stays silent and the account cannot be read either does
-  `send_part` raise `OutcomeUnknown`.
+* A part whose send went unanswered may be out: it is looked for at once, and
+  sent again (same key) when the account shows it is not. Only when the account
+  could not be read to settle it `UNSETTLED_LIMIT` times does `send_part` raise
+  `OutcomeUnknown`, for a person to settle.
+
+Each call of `send_part` makes one attempt: trying again is the orchestrator's,
+whose retry policy is the one budget of a part (attempts, back-off, the longest
+wait). Only the calls it does not repeat, the token check in `connect` and the
+read in `needs_edit`, are tried again here (`retries`).
+
+At the speed of the network: a part's images are uploaded side by side, and
+with the look-back through the account's statuses (an upload that turns out
+not to be needed is unattached, invisible, and deleted by Mastodon after a day).
 """
 
 from __future__ import annotations
@@ -29,9 +40,10 @@ import email.utils
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, cast
 
 import requests
 import urllib3.exceptions
@@ -55,6 +67,7 @@ from clarion.adapters.base import (
     Outgoing,
     OutgoingPart,
     Receipt,
+    SideBySide,
 )
 from clarion.html_text import html_to_text
 from clarion.settings import MastodonAccount, Settings
@@ -65,10 +78,11 @@ TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
 SERVER_VERSION = "4.0.0"
 PAGE_SIZE = 40  # the most GET /api/v1/accounts/:id/statuses returns
 MAX_KEY_GENERATIONS = 3
+# Times the account may fail to be read while a part that went unanswered is being
+# settled, before the part is handed to a person (`OutcomeUnknown`).
+UNSETTLED_LIMIT = 3
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
-T = TypeVar("T")
 
 _SPACE_RE = re.compile(r"\s+")
 # Mastodon shows a remote mention `@user@domain` as `@user`.
@@ -126,7 +140,7 @@ class MastodonAdapter:
             raise AuthError(f"{TOKEN_ENV} is empty")
         self.account = account
         self.timeout = timeout
-        self.retries = retries  # extra attempts after an answer was lost
+        self.retries = retries  # extra tries of the calls the orchestrator does not repeat
         self.retry_delay = retry_delay
         self.media_poll_interval = media_poll_interval
         self.media_timeout = media_timeout
@@ -139,9 +153,13 @@ class MastodonAdapter:
         self._session: requests.Session | None = None
         self._account_id = ""
         self._acct = ""
-        self._last_headers: Mapping[str, str] = {}
+        # The last answer's headers, per thread: requests go side by side.
+        self._answers = threading.local()
         # Status ids handed out as receipts by this adapter: never adopted for another part.
         self._given: set[str] = set()
+        # Parts (by idempotency key) whose send went unanswered: how often the account
+        # could not be read to settle whether they went out.
+        self._unsettled: dict[str, int] = {}
 
     # -- session -----------------------------------------------------------------------------
     def connect(self) -> None:
@@ -160,7 +178,7 @@ class MastodonAdapter:
             session=session,
             user_agent=f"clarion/{__version__}",
         )
-        me = self._call(self._api.account_verify_credentials, doing="checking the access token")
+        me = self._checking(self._api.account_verify_credentials, doing="checking the access token")
         self._account_id = str(me["id"])
         self._acct = str(me.get("acct") or me.get("username") or "")
 
@@ -172,7 +190,13 @@ class MastodonAdapter:
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         # Mastodon.py raises MastodonRatelimitError without the response; keep its headers.
-        self._last_headers = response.headers
+        self._answers.headers = response.headers
+
+    @property
+    def _last_headers(self) -> Mapping[str, str]:
+        """The headers of the last answer this thread received."""
+        headers: Mapping[str, str] = getattr(self._answers, "headers", {})
+        return headers
 
     def _connected(self) -> Mastodon:
         if self._api is None:
@@ -195,35 +219,46 @@ class MastodonAdapter:
                 f"{where}: the part before it has no status id to reply to", retryable=False
             )
         in_reply_to = parent.id if parent is not None else None
+        key = idempotency_key(outgoing, part, in_reply_to)
 
-        # A reply to a status this run created cannot have been sent by an earlier
-        # run: only then is the look-back skipped.
-        if in_reply_to is None or in_reply_to not in self._created:
-            try:
-                earlier = self._find_sent(outgoing, part, in_reply_to)
-            except MastodonError as exc:
-                raise self._refusal(
-                    exc, f"reading the account's statuses before sending {where}"
-                ) from None
-            if earlier is not None:
-                return earlier
+        with SideBySide() as batch:
+            # A reply to a status this run created cannot have been sent by an earlier
+            # run: only then is the look-back skipped.
+            earlier = None
+            if in_reply_to is None or in_reply_to not in self._created:
+                earlier = batch.submit(self._look_back, outgoing, part, in_reply_to, key, where)
+            uploads = [batch.submit(self._upload, image, where) for image in part.images]
+        if earlier is not None and earlier.exception() is None:
+            found = earlier.result()
+            if found is not None:
+                return found  # whatever else failed beside the look-back
+        batch.raise_failure()
+        media_ids = self._processed([upload.result() for upload in uploads], where)
+        return self._post(outgoing, part, in_reply_to, key, media_ids, where)
 
-        media_ids = self._upload(part.images, where)
-        return self._post(outgoing, part, in_reply_to, media_ids, where)
+    def _look_back(
+        self, outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None, key: str, where: str
+    ) -> Receipt | None:
+        try:
+            return self._find_sent(outgoing, part, in_reply_to)
+        except MastodonError as exc:
+            if key in self._unsettled and _unreadable(exc):
+                raise self._not_settled(key, where, "an earlier send got no answer") from None
+            raise self._refusal(
+                exc, f"reading the account's statuses before sending {where}"
+            ) from None
 
     def _post(
         self,
         outgoing: Outgoing,
         part: OutgoingPart,
         in_reply_to: str | None,
+        base_key: str,
         media_ids: list[str],
         where: str,
     ) -> Receipt:
         api = self._connected()
-        base_key = idempotency_key(outgoing, part, in_reply_to)
         generation = 0
-        lost: str | None = None
-        attempts = 0
         while True:
             key = base_key if generation == 0 else f"{base_key}-{generation}"
             try:
@@ -237,18 +272,13 @@ class MastodonAdapter:
                     idempotency_key=key,
                 )
             except MastodonNetworkError as exc:
-                if lost is None and _never_sent(exc):
+                if _never_sent(exc):
                     raise NotSent(
                         f"{where}: could not reach {self.account.instance}: {_reason(exc)}",
                         retryable=True,
                     ) from None
-                # It may have been made: the same key makes trying again safe.
-                lost = _reason(exc)
-                attempts += 1
-                if attempts > self.retries:
-                    break
-                self._sleep(self.retry_delay * attempts)
-                continue
+                # It may have been made: look for it; the same key makes sending again safe.
+                return self._settle(outgoing, part, in_reply_to, base_key, _reason(exc), where)
             except MastodonNotFoundError:
                 # The key names a status deleted since (a retraction), or the parent is gone.
                 self._require_parent(in_reply_to, where)
@@ -265,22 +295,49 @@ class MastodonAdapter:
             receipt = self._receipt(_record(status))
             if receipt.id:
                 self._created.add(receipt.id)
+            self._unsettled.pop(base_key, None)
             return receipt
 
-        # Every answer was lost: ask the account what it holds now.
+    def _settle(
+        self,
+        outgoing: Outgoing,
+        part: OutgoingPart,
+        in_reply_to: str | None,
+        key: str,
+        lost: str,
+        where: str,
+    ) -> Receipt:
+        """After a send whose answer was lost: the status if the account holds it."""
+        self._unsettled.setdefault(key, 0)
         try:
             earlier = self._find_sent(outgoing, part, in_reply_to)
-        except MastodonError:
-            raise OutcomeUnknown(
-                f"{where}: sent to {self.account.instance} but no answer came back ({lost}), "
-                f"and the account's statuses could not be read to check; see "
-                f"{self._profile_url()} and record the status or delete this entry"
+        except MastodonError as exc:
+            if _unreadable(exc):
+                raise self._not_settled(key, where, f"no answer came back ({lost})") from None
+            raise self._refusal(
+                exc, f"reading the account's statuses after sending {where}"
             ) from None
         if earlier is not None:
+            self._unsettled.pop(key, None)
             return earlier
         raise NotSent(
             f"{where}: no answer from {self.account.instance} ({lost}) and the account's recent "
             "statuses do not hold it; sending again is safe (same Idempotency-Key)",
+            retryable=True,
+        )
+
+    def _not_settled(self, key: str, where: str, why: str) -> AdapterError:
+        """A part that may be out, and the account could not be read to tell."""
+        self._unsettled[key] += 1
+        if self._unsettled[key] >= UNSETTLED_LIMIT:
+            return OutcomeUnknown(
+                f"{where}: sent to {self.account.instance} but {why}, and the account's "
+                f"statuses could not be read to check; see {self._profile_url()} and record "
+                "the status or delete this entry"
+            )
+        return NotSent(
+            f"{where}: sent to {self.account.instance} but {why}, and the account's statuses "
+            "could not be read to check; trying again is safe (same Idempotency-Key)",
             retryable=True,
         )
 
@@ -289,7 +346,7 @@ class MastodonAdapter:
             return
         api = self._connected()
         try:
-            self._retrying(api.status, in_reply_to)
+            api.status(in_reply_to)
         except MastodonNotFoundError:
             raise NotSent(
                 f"{where}: it replies to status {in_reply_to}, which no longer exists on "
@@ -300,25 +357,28 @@ class MastodonAdapter:
             raise self._refusal(exc, f"checking the status {where} replies to") from None
 
     # -- media -------------------------------------------------------------------------------
-    def _upload(self, images: tuple[Image, ...], where: str) -> list[str]:
-        """Upload the images with their alt texts, then wait until Mastodon has processed them.
+    def _upload(self, image: Image, where: str) -> tuple[Image, Mapping[str, Any]]:
+        """Upload one image with its alt text. A lost answer is simply uploaded again
+        (by the next attempt): an unattached upload is invisible and Mastodon deletes
+        it after a day."""
+        api = self._connected()
+        media = self._call(
+            api.media_post,
+            image.read(),
+            mime_type=image.mime,
+            description=image.alt,
+            file_name=image.path.name,
+            doing=f"uploading {image.path.name} for {where}",
+        )
+        return image, media
 
-        All are uploaded before any is waited for: the server processes them side by side.
-        A lost answer is simply uploaded again: an unattached upload is invisible and Mastodon
-        deletes it after a day.
-        """
+    def _processed(self, uploads: list[tuple[Image, Mapping[str, Any]]], where: str) -> list[str]:
+        """The media ids, once Mastodon has processed every upload (all were uploaded
+        before any is waited for: the server processes them side by side)."""
         api = self._connected()
         ids: list[str] = []
         pending: dict[str, str] = {}  # media id -> file name, while the url is still null
-        for image in images:
-            media = self._call(
-                api.media_post,
-                image.read(),
-                mime_type=image.mime,
-                description=image.alt,
-                file_name=image.path.name,
-                doing=f"uploading {image.path.name} for {where}",
-            )
+        for image, media in uploads:
             ids.append(str(media["id"]))
             if media.get("url") is None:  # 202 Accepted: still processing
                 pending[str(media["id"])] = image.path.name
@@ -351,8 +411,7 @@ class MastodonAdapter:
             cutoff = dt.datetime.now(dt.UTC) - self.lookback_window
         max_id: str | None = None
         for _ in range(self.lookback_pages):
-            page = self._retrying(
-                api.account_statuses,
+            page = api.account_statuses(
                 self._account_id,
                 exclude_reblogs=True,
                 limit=PAGE_SIZE,
@@ -367,7 +426,7 @@ class MastodonAdapter:
                 ):
                     continue
                 # The HTML only suggests it; the source text decides.
-                source = _record(self._retrying(api.status_source, str(status["id"])))
+                source = _record(api.status_source(str(status["id"])))
                 # Mastodon strips both before saving them.
                 if (
                     source.get("text") == part.text.strip()
@@ -395,7 +454,7 @@ class MastodonAdapter:
         api = self._connected()
         if not receipt.id:
             return False
-        source = self._call(api.status_source, receipt.id, doing=f"reading status {receipt.id}")
+        source = self._checking(api.status_source, receipt.id, doing=f"reading status {receipt.id}")
         return bool(
             source.get("text") != part.text
             or (source.get("spoiler_text") or "") != (outgoing.spoiler or "")
@@ -453,33 +512,38 @@ class MastodonAdapter:
         if not receipt.id:
             raise NotSent("only a part with a status id can be deleted", retryable=False)
         try:
-            self._retrying(api.status_delete, receipt.id)
+            api.status_delete(receipt.id)
         except MastodonNotFoundError:
             return
         except MastodonError as exc:
             raise self._refusal(exc, f"deleting status {receipt.id}") from None
 
     # -- helpers -----------------------------------------------------------------------------
-    def _retrying(self, func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """Call a request that is safe to repeat, again after a network failure (bounded)."""
-        attempt = 0
-        while True:
-            try:
-                return func(*args, **kwargs)
-            except MastodonNetworkError:
-                attempt += 1
-                if attempt > self.retries:
-                    raise
-                self._sleep(self.retry_delay * attempt)
-
     def _call(
         self, func: Callable[..., Any], *args: Any, doing: str, **kwargs: Any
     ) -> Mapping[str, Any]:
-        """A repeatable request whose failure becomes an adapter error."""
+        """One request whose failure becomes an adapter error."""
         try:
-            return _record(self._retrying(func, *args, **kwargs))
+            return _record(func(*args, **kwargs))
         except MastodonError as exc:
             raise self._refusal(exc, doing) from None
+
+    def _checking(
+        self, func: Callable[..., Any], *args: Any, doing: str, **kwargs: Any
+    ) -> Mapping[str, Any]:
+        """A read the orchestrator does not repeat: tried again here after a network
+        failure, `retries` times."""
+        attempt = 0
+        while True:
+            try:
+                return _record(func(*args, **kwargs))
+            except MastodonNetworkError as exc:
+                attempt += 1
+                if attempt > self.retries:
+                    raise self._refusal(exc, doing) from None
+                self._sleep(self.retry_delay * attempt)
+            except MastodonError as exc:
+                raise self._refusal(exc, doing) from None
 
     def _refusal(self, exc: MastodonError, doing: str) -> AdapterError:
         """What Mastodon's answer (or silence before anything was sent) means for Clarion."""
@@ -560,6 +624,14 @@ def _answer(exc: MastodonError) -> tuple[int | None, str]:
     if isinstance(exc, MastodonAPIError) and len(args) >= 4 and isinstance(args[1], int):
         return args[1], str(args[3] or args[2] or "")
     return None, str(exc)
+
+
+def _unreadable(exc: MastodonError) -> bool:
+    """A failure to read that says nothing of the account: no answer, or a server error."""
+    if isinstance(exc, MastodonNetworkError | MastodonServerError):
+        return True
+    code, _message = _answer(exc)
+    return code is not None and code >= 500
 
 
 def _reason(exc: BaseException) -> str:
