@@ -37,6 +37,7 @@ from clarion.sandbox.x import (
     signature_base_string,
 )
 from clarion.settings import Settings, XAccount
+from tests.adapters.side_by_side import meet
 
 TEST_TIMEOUT = 0.5
 
@@ -183,13 +184,19 @@ def test_no_x_account_in_settings_is_a_configuration_error(
         from_settings(Settings(root=tmp_path), env)
 
 
-def test_connect_learns_the_username(stand_in: XStandIn, env: dict[str, str]) -> None:
+def test_the_key_check_learns_the_username(stand_in: XStandIn, env: dict[str, str]) -> None:
     account = XAccount(handle="configured_handle", api=stand_in.url)
     x = XAdapter(account, XCredentials.from_env(env))
     assert x.status_url("1") == "https://x.com/configured_handle/status/1"
-    x.connect()
+    x.connect()  # no session to open: nothing is asked yet
+    assert stand_in.requests == []
+    outgoing = post("hello", "again")
+    first = x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    x.send_part(outgoing, outgoing.parts[1], root=first, parent=first)
     assert x.handle == "clarion_sandbox"
-    assert [r.path for r in stand_in.requests] == ["/2/users/me"]
+    assert first.url == f"https://x.com/clarion_sandbox/status/{first.id}"
+    # The keys are checked once, before anything is posted.
+    assert [r.path for r in stand_in.requests] == ["/2/users/me", "/2/tweets", "/2/tweets"]
     x.close()
 
 
@@ -197,24 +204,49 @@ def test_connect_learns_the_username(stand_in: XStandIn, env: dict[str, str]) ->
 def test_bad_credentials_are_refused(wrong: str, stand_in: XStandIn, env: dict[str, str]) -> None:
     bad = {**env, wrong: "not-the-secret"}
     x = XAdapter(stand_in.sandbox_settings()[0], XCredentials.from_env(bad))
+    x.connect()
     with pytest.raises(AuthError, match="401 Unauthorized") as caught:
-        x.connect()
-    assert_no_secret(caught.value, bad)
-    # Refused for posting too, and nothing was created.
-    with pytest.raises(AuthError):
         x.send_part(post("hello"), post("hello").parts[0], root=None, parent=None)
+    assert_no_secret(caught.value, bad)
+    assert "refused the credentials" in caught.value.message
+    assert [r.path for r in stand_in.requests] == ["/2/users/me"]  # nothing was posted
+    with pytest.raises(AuthError):  # nor deleted
+        x.delete(Receipt(at=dt.datetime.now(dt.UTC), id="1"))
+    assert stand_in.received() == []
+
+
+def test_refused_keys_win_over_an_image_refused_beside_them(
+    stand_in: XStandIn, env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = {**env, "CLARION_X_API_SECRET": "not-the-secret"}
+    x = XAdapter(stand_in.sandbox_settings()[0], XCredentials.from_env(bad))
+    x.connect()
+    outgoing = post("pic", images=(image(tmp_path, "a.png", "A", png(2, 2)),))
+    with pytest.raises(AuthError, match="refused the credentials"):
+        x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
     assert stand_in.received() == []
 
 
 def test_connection_refused_is_safe_to_retry(env: dict[str, str]) -> None:
     account = XAccount(handle="example", api=f"http://127.0.0.1:{free_port()}")
     x = XAdapter(account, XCredentials.from_env(env), timeout=TEST_TIMEOUT)
-    with pytest.raises(NotSent) as caught:
-        x.connect()
-    assert caught.value.retryable
+    x.connect()
     outgoing = post("hello")
-    with pytest.raises(NotSent) as caught:
+    with pytest.raises(NotSent) as caught:  # the key check cannot connect
         x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    assert caught.value.retryable
+    assert "could not reach" in caught.value.message
+
+
+def test_connection_refused_on_posting_is_safe_to_retry(env: dict[str, str]) -> None:
+    outgoing = post("hello", "again")
+    with XStandIn() as server:  # the keys checked and part 1 posted, then the server goes
+        x = XAdapter(server.sandbox_settings()[0], XCredentials.from_env(env), timeout=TEST_TIMEOUT)
+        x.connect()
+        first = x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    x.close()  # its kept-alive connection goes too: the next request must connect
+    with pytest.raises(NotSent) as caught:
+        x.send_part(outgoing, outgoing.parts[1], root=first, parent=first)
     assert caught.value.retryable
     assert "could not connect" in caught.value.message
 
@@ -266,6 +298,22 @@ def test_images_with_alt_text(adapter: XAdapter, stand_in: XStandIn, tmp_path: P
     uploads = [r for r in stand_in.requests if r.path == "/2/media/upload"]
     assert all(r.header("Content-Type").startswith("multipart/form-data") for r in uploads)
     assert all(b'name="media_category"\r\n\r\ntweet_image' in r.body for r in uploads)
+
+
+def test_images_go_up_side_by_side(
+    adapter: XAdapter, stand_in: XStandIn, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    images = (
+        image(tmp_path, "a.png", "A blue square", png(2, 2)),
+        image(tmp_path, "b.png", "A green rectangle", png(3, 1)),
+    )
+    meeting = meet(stand_in, monkeypatch, {("POST", "/2/media/upload"): 2})
+
+    publish(adapter, post("two pictures", images=images), [])
+
+    assert meeting.met
+    [tweet] = stand_in.received()
+    assert [m["alt_text"] for m in tweet["media"]] == ["A blue square", "A green rectangle"]
 
 
 def test_an_animated_gif_waits_for_processing(

@@ -124,7 +124,12 @@ class Adapter(Protocol):
     name: str
 
     def connect(self) -> None:
-        """Open a session; raise `AuthError` when credentials are missing or refused."""
+        """Open a session; raise `AuthError` when credentials are missing or refused.
+
+        A network with no session to open (X signs each request) may check the
+        credentials in its first call instead, beside that call's uploads, and
+        raise `AuthError` there, before anything is posted.
+        """
 
     def send_part(
         self,

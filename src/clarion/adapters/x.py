@@ -14,6 +14,11 @@ X cannot be asked whether a post went out, so nothing here ever sends a post
 twice: whenever the create request may have reached X and no clear answer came
 back, `send_part` raises `OutcomeUnknown` and the orchestrator records
 `outcome: unknown` for a person to settle.
+
+At the speed of the network: there is no session to open (OAuth 1.0a signs
+each request), so the keys are checked by the first call that needs them, the
+first part's images going up beside the check (each upload, then its alt
+text). Nothing is posted or deleted before the check has passed.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from clarion.adapters.base import (
     Outgoing,
     OutgoingPart,
     Receipt,
+    SideBySide,
 )
 from clarion.settings import Settings, XAccount
 
@@ -187,6 +193,7 @@ class XAdapter:
         self.api = account.api.rstrip("/")
         self.timeout = timeout
         self.handle = account.handle
+        self._keys_checked = False
         self._credentials = credentials
         self._auth = credentials.oauth1()
         self._client = tweepy.Client(
@@ -202,6 +209,11 @@ class XAdapter:
 
     # -- the Adapter protocol ---------------------------------------------------
     def connect(self) -> None:
+        """Nothing to open: the keys are checked by the first `send_part` or `delete`,
+        beside its uploads, and a refusal is an `AuthError` raised there."""
+        self._keys_checked = False
+
+    def _check_keys(self) -> None:
         """Check the keys with `GET /2/users/me` and learn the account's username."""
         try:
             me = self._client.get_me(user_auth=True)
@@ -218,6 +230,7 @@ class XAdapter:
         username = (me.get("data") or {}).get("username")
         if username:
             self.handle = str(username)
+        self._keys_checked = True
 
     def send_part(
         self,
@@ -237,7 +250,12 @@ class XAdapter:
                     retryable=False,
                 )
             reply_to = parent.id
-        media_ids = [self._upload(_read(image), image.mime, image.alt) for image in part.images]
+        with SideBySide() as batch:
+            if not self._keys_checked:
+                batch.submit(self._check_keys)
+            uploads = [batch.submit(self._upload_image, image) for image in part.images]
+        batch.raise_failure()
+        media_ids = [upload.result() for upload in uploads]
         try:
             answer = self._client.create_tweet(
                 text=part.text,
@@ -277,6 +295,8 @@ class XAdapter:
         """Delete a post (a retraction). A post already gone counts as deleted."""
         if not receipt.id:
             raise NotSent("X: this receipt has no post id to delete", retryable=False)
+        if not self._keys_checked:
+            self._check_keys()
         try:
             answer = self._client.delete_tweet(receipt.id, user_auth=True)
         except tweepy.NotFound:
@@ -296,6 +316,9 @@ class XAdapter:
         return f"https://x.com/{self.handle}/status/{tweet_id}"
 
     # -- media ------------------------------------------------------------------
+    def _upload_image(self, image: Image) -> str:
+        return self._upload(_read(image), image.mime, image.alt)
+
     def _upload(self, data: bytes, mime: str, alt: str) -> str:
         """Upload one image and set its alt text; returns the media id.
 
