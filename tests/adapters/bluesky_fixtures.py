@@ -20,6 +20,7 @@ from clarion.adapters.base import Image, Outgoing, OutgoingPart, Receipt
 from clarion.adapters.bluesky import BlueskyAdapter
 from clarion.sandbox.bluesky import SANDBOX_APP_PASSWORD, BlueskyStandIn
 from clarion.settings import BlueskyAccount
+from tests.timeouts import GENEROUS
 
 FRIEND = "friend"  # the prefix of a second account, to be @mentioned
 
@@ -59,7 +60,7 @@ class Backend:
     adapters: list[BlueskyAdapter] = field(default_factory=list)
 
     def adapter(
-        self, *, password: str | None = None, timeout: float = 5.0, handle: str | None = None
+        self, *, password: str | None = None, timeout: float = GENEROUS, handle: str | None = None
     ) -> BlueskyAdapter:
         adapter = BlueskyAdapter(
             BlueskyAccount(handle=handle or self.handle, service=self.service),
@@ -75,7 +76,7 @@ class Backend:
         response = httpx.get(
             f"{self.service}/xrpc/com.atproto.repo.getRecord",
             params={"repo": repo, "collection": collection, "rkey": rkey},
-            timeout=10,
+            timeout=GENEROUS,
         )
         if response.status_code == 400 and response.json().get("error") == "RecordNotFound":
             return None
@@ -88,7 +89,7 @@ class Backend:
         response = httpx.get(
             f"{self.service}/xrpc/com.atproto.repo.listRecords",
             params={"repo": did, "collection": "app.bsky.feed.post", "limit": 100},
-            timeout=10,
+            timeout=GENEROUS,
         )
         response.raise_for_status()
         records: list[dict[str, Any]] = response.json()["records"]

@@ -37,6 +37,7 @@ from tests.adapters.bluesky_fixtures import (
     stand_in_backend,
 )
 from tests.adapters.side_by_side import meet
+from tests.timeouts import GENEROUS, GIVE_UP
 
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 CREATE = "/xrpc/com.atproto.repo.createRecord"
@@ -420,10 +421,12 @@ def test_a_429_with_reset_header(sandbox: Backend) -> None:
 
 @pytest.mark.parametrize("kind", ["hang", "lose"])
 def test_an_answer_lost_after_the_post_was_taken_is_recovered(sandbox: Backend, kind: str) -> None:
-    stand_in(sandbox).inject(Fault(kind, "POST", CREATE, seconds=1.0))
-    adapter = sandbox.adapter(timeout=0.4)
+    fault = Fault(kind, "POST", CREATE)  # "hang": held, never answered, until released
+    stand_in(sandbox).inject(fault)
+    adapter = sandbox.adapter(timeout=GIVE_UP)
     post = outgoing("posts/lost.md", OutgoingPart(0, "one"), OutgoingPart(1, "two"))
     receipts = send_all(adapter, post)
+    fault.hold.release()
     posts = stand_in(sandbox).posts()
     assert [p.value["text"] for p in posts] == ["one", "two"]
     assert [r.id for r in receipts] == [p.uri for p in posts]
@@ -518,7 +521,7 @@ def test_an_unreachable_pds_is_retryable() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     account = BlueskyAccount("clarion.test", f"http://127.0.0.1:{port}")
-    adapter = BlueskyAdapter(account, SANDBOX_APP_PASSWORD, timeout=1)
+    adapter = BlueskyAdapter(account, SANDBOX_APP_PASSWORD, timeout=GENEROUS)
     with pytest.raises(NotSent) as caught:
         adapter.connect()
     assert caught.value.retryable

@@ -28,8 +28,8 @@ from clarion.sandbox.mastodon import DEFAULT_LIMITS, SANDBOX_TOKEN, TOKEN_ENV, M
 from clarion.sandbox.server import Fault
 from clarion.settings import MastodonAccount, Settings
 from tests.adapters.side_by_side import meet
+from tests.timeouts import GENEROUS, GIVE_UP
 
-TIMEOUT = 0.5  # the client's request timeout in these tests: hangs last longer
 STATUSES = "/api/v1/statuses"
 
 
@@ -153,7 +153,7 @@ def make_adapter(server: MastodonStandIn, **options: object) -> mastodon.Mastodo
     account, env = server.sandbox_settings()
     settings = Settings(root=Path(), account_tables={"mastodon": account})
     defaults: dict[str, object] = {
-        "timeout": TIMEOUT,
+        "timeout": GENEROUS,
         "retry_delay": 0.01,
         "media_poll_interval": 0.01,
     }
@@ -366,7 +366,7 @@ def test_too_long_is_refused_with_mastodons_message(server: MastodonStandIn) -> 
 def test_bad_token_is_an_auth_error(server: MastodonStandIn) -> None:
     account, _ = server.sandbox_settings()
     settings = Settings(root=Path(), account_tables={"mastodon": account})
-    adapter = mastodon.from_settings(settings, {TOKEN_ENV: "not-the-token"}, timeout=TIMEOUT)
+    adapter = mastodon.from_settings(settings, {TOKEN_ENV: "not-the-token"}, timeout=GENEROUS)
 
     with pytest.raises(AuthError) as caught:
         adapter.connect()
@@ -498,12 +498,16 @@ def test_injected_429_with_reset_header(
 
 @pytest.mark.parametrize("kind", ["hang", "lose"])
 def test_lost_answer_is_found_among_the_account_statuses_not_sent_again(
-    server: MastodonStandIn, adapter: mastodon.MastodonAdapter, kind: str
+    server: MastodonStandIn, kind: str
 ) -> None:
-    server.inject(Fault(kind, "POST", STATUSES, seconds=TIMEOUT * 3))
+    fault = Fault(kind, "POST", STATUSES)  # "hang": held, never answered, until released
+    server.inject(fault)
     post = outgoing("Announcing the sprint schedule")
+    adapter = make_adapter(server, timeout=GIVE_UP)
 
     receipt = adapter.send_part(post, post.parts[0], root=None, parent=None)
+    fault.hold.release()
+    adapter.close()
 
     [status] = server.received()  # exactly one on the server
     assert receipt.id == status["id"]
@@ -602,7 +606,7 @@ def test_unreachable_server_is_not_sent() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     account = MastodonAccount(instance=f"http://127.0.0.1:{port}")
-    adapter = mastodon.MastodonAdapter(account, "token", timeout=TIMEOUT, retry_delay=0.01)
+    adapter = mastodon.MastodonAdapter(account, "token", timeout=GENEROUS, retry_delay=0.01)
 
     with pytest.raises(NotSent) as caught:
         adapter.connect()

@@ -38,8 +38,7 @@ from clarion.sandbox.x import (
 )
 from clarion.settings import Settings, XAccount
 from tests.adapters.side_by_side import meet
-
-TEST_TIMEOUT = 0.5
+from tests.timeouts import GENEROUS, GIVE_UP
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -148,13 +147,24 @@ def env(stand_in: XStandIn) -> dict[str, str]:
     return stand_in.sandbox_settings()[1]
 
 
+def make_adapter(stand_in: XStandIn, env: dict[str, str], root: Path, timeout: float) -> XAdapter:
+    account = stand_in.sandbox_settings()[0]
+    x = from_settings(Settings(root=root, account_tables={"x": account}), env, timeout=timeout)
+    x.connect()
+    return x
+
+
 @pytest.fixture
 def adapter(stand_in: XStandIn, env: dict[str, str], tmp_path: Path) -> Iterator[XAdapter]:
-    account = stand_in.sandbox_settings()[0]
-    x = from_settings(
-        Settings(root=tmp_path, account_tables={"x": account}), env, timeout=TEST_TIMEOUT
-    )
-    x.connect()
+    x = make_adapter(stand_in, env, tmp_path, GENEROUS)
+    yield x
+    x.close()
+
+
+@pytest.fixture
+def impatient(stand_in: XStandIn, env: dict[str, str], tmp_path: Path) -> Iterator[XAdapter]:
+    """For the requests a test holds until the client gives up."""
+    x = make_adapter(stand_in, env, tmp_path, GIVE_UP)
     yield x
     x.close()
 
@@ -229,7 +239,7 @@ def test_refused_keys_win_over_an_image_refused_beside_them(
 
 def test_connection_refused_is_safe_to_retry(env: dict[str, str]) -> None:
     account = XAccount(handle="example", api=f"http://127.0.0.1:{free_port()}")
-    x = XAdapter(account, XCredentials.from_env(env), timeout=TEST_TIMEOUT)
+    x = XAdapter(account, XCredentials.from_env(env), timeout=GENEROUS)
     x.connect()
     outgoing = post("hello")
     with pytest.raises(NotSent) as caught:  # the key check cannot connect
@@ -241,7 +251,7 @@ def test_connection_refused_is_safe_to_retry(env: dict[str, str]) -> None:
 def test_connection_refused_on_posting_is_safe_to_retry(env: dict[str, str]) -> None:
     outgoing = post("hello", "again")
     with XStandIn() as server:  # the keys checked and part 1 posted, then the server goes
-        x = XAdapter(server.sandbox_settings()[0], XCredentials.from_env(env), timeout=TEST_TIMEOUT)
+        x = XAdapter(server.sandbox_settings()[0], XCredentials.from_env(env), timeout=GENEROUS)
         x.connect()
         first = x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
     x.close()  # its kept-alive connection goes too: the next request must connect
@@ -481,13 +491,14 @@ def test_lost_response_is_unknown_and_posted_once(adapter: XAdapter, stand_in: X
     assert len(stand_in.received()) == 2  # exactly one each: never retried
 
 
-def test_the_timeout_really_fires(adapter: XAdapter, stand_in: XStandIn) -> None:
-    stand_in.inject(Fault("hang", "POST", "/2/tweets", seconds=1.5))
+def test_the_timeout_really_fires(impatient: XAdapter, stand_in: XStandIn) -> None:
+    hang = Fault("hang", "POST", "/2/tweets")  # never answered until released
+    stand_in.inject(hang)
     outgoing = post("slow")
-    started = time.monotonic()
     with pytest.raises(OutcomeUnknown, match="ReadTimeout"):
-        adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
-    assert time.monotonic() - started < 1.2
+        impatient.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    assert hang.hold.arrived == 1  # still held: the client's own timeout ended the call
+    hang.hold.release()
     assert len(stand_in.received()) == 1
 
 
@@ -528,27 +539,31 @@ def test_a_permission_refusal_is_a_credentials_problem(
         adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
 
 
-@pytest.mark.parametrize(
-    ("fault", "path"),
-    [
-        (Fault("status", "POST", "/2/media/upload", status=500, headers=JSON), "upload"),
-        (Fault("status", "POST", "/2/media/upload", status=503), "upload"),
-        (Fault("lose", "POST", "/2/media/upload"), "upload"),
-        (Fault("reset", "POST", "/2/media/metadata"), "metadata"),
-        (Fault("hang", "POST", "/2/media/metadata", seconds=1.0), "metadata"),
-    ],
-)
+MEDIA_FAULTS = {
+    "upload-500": lambda: Fault("status", "POST", "/2/media/upload", status=500, headers=JSON),
+    "upload-503": lambda: Fault("status", "POST", "/2/media/upload", status=503),
+    "upload-lost": lambda: Fault("lose", "POST", "/2/media/upload"),
+    "metadata-reset": lambda: Fault("reset", "POST", "/2/media/metadata"),
+    "metadata-timeout": lambda: Fault("hang", "POST", "/2/media/metadata"),
+}
+
+
+@pytest.mark.parametrize("case", MEDIA_FAULTS)
 def test_media_failures_are_safe_to_retry(
-    fault: Fault, path: str, adapter: XAdapter, stand_in: XStandIn, tmp_path: Path
+    case: str, impatient: XAdapter, stand_in: XStandIn, tmp_path: Path
 ) -> None:
     outgoing = post("with a picture", images=(image(tmp_path, "a.png", "A square", png()),))
+    fault = MEDIA_FAULTS[case]()
     stand_in.inject(fault)
     with pytest.raises(NotSent, match=r"nothing was posted|server error") as caught:
-        adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+        impatient.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    fault.hold.release()
     assert caught.value.retryable
     assert stand_in.received() == []
-    stand_in.inject(fault)
-    publish(adapter, outgoing, [])  # fails once more, then goes through
+    again = MEDIA_FAULTS[case]()
+    stand_in.inject(again)
+    publish(impatient, outgoing, [])  # fails once more, then goes through
+    again.hold.release()
     [tweet] = stand_in.received()
     assert tweet["media"][0]["alt_text"] == "A square"
 
