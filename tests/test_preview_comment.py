@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from clarion.comment import MAX_BODY, CheckRun, read_artifact, sticky_body
+from clarion.preview.comment import MAX_BODY, CheckRun, read_artifact, sticky_body
 from clarion.sandbox.server import Request, Response
 from tests.conftest import Run
 from tests.github_api import APP_LOGIN, GitHubAPI

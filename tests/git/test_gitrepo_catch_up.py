@@ -10,7 +10,7 @@ import pytest
 from gitworld import POST, World, add_receipt, git
 
 from clarion.errors import GitError
-from clarion.gitrepo import Repo
+from clarion.git.repo import Repo
 
 BOT = "Clarion Bot <bot@example.org>"
 CFP = "posts/2026/cfp.md"

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from gitworld import POST, World, add_receipt, git
 
-from clarion.content import Content, content_of
 from clarion.errors import ConfigError, GitError
-from clarion.gitrepo import (
+from clarion.git.repo import (
     Author,
     Repo,
     parse_author,
     receipts_commit_message,
     repo_root,
 )
+from clarion.post.content import Content, content_of
 
 BOT = "Clarion Bot <bot@example.org>"
 CFP = "posts/2026/cfp.md"

@@ -9,7 +9,7 @@ import pytest
 from gitworld import POST, World, add_receipt, git
 
 from clarion.errors import GitError, PushRefusedError
-from clarion.gitrepo import RECEIPTS_BRANCH, Repo, receipts_commit_message
+from clarion.git.repo import RECEIPTS_BRANCH, Repo, receipts_commit_message
 
 BOT = "Clarion Bot <bot@example.org>"
 CFP = "posts/2026/cfp.md"

@@ -13,7 +13,7 @@ import pytest
 from gitworld import GitHttp, World, add_receipt, git
 
 from clarion.errors import GitError
-from clarion.gitrepo import Repo, receipts_commit_message
+from clarion.git.repo import Repo, receipts_commit_message
 
 BOT = "Clarion Bot <bot@example.org>"
 CFP = "posts/2026/cfp.md"

@@ -13,8 +13,8 @@ import pytest
 from gitworld import OTHER, POST, TOOLING, Link, World, add_receipt, git
 
 from clarion.errors import GitError, PushRefusedError
-from clarion.gitrepo import RECEIPTS_BRANCH, Repo, receipts_commit_message
-from clarion.receipts import record_retraction
+from clarion.git.repo import RECEIPTS_BRANCH, Repo, receipts_commit_message
+from clarion.post.receipts import record_retraction
 
 BOT = "Clarion Bot <bot@example.org>"
 CFP = "posts/2026/cfp.md"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from clarion.commands.importing import run
-from clarion.frontmatter import load
 from clarion.html_text import html_to_text
+from clarion.post.frontmatter import load
 from clarion.settings import load_settings
 from tests.conftest import Run
 from tests.importers.exports import (

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from clarion.frontmatter import load, split_parts
 from clarion.importers import (
     IMAGE,
     Entry,
@@ -23,6 +22,7 @@ from clarion.importers import (
 )
 from clarion.importers.sources import safe_name
 from clarion.importers.writing import clean_text, render, write_all
+from clarion.post.frontmatter import load, split_parts
 from clarion.settings import load_settings
 from tests.importers.exports import png
 

@@ -3,12 +3,11 @@ throwaway repository."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from clarion.media import (
+from clarion.media.images import (
     BLUESKY,
     BLUESKY_1MB,
     ERROR,
@@ -26,6 +25,7 @@ from clarion.media import (
     check_thumbnail,
     resolve_media,
 )
+from tests.unprivileged import without_root_file_access
 
 ALL = ("bluesky", "mastodon", "x")
 ALT = "A banner with the conference logo"
@@ -343,14 +343,17 @@ def test_unknown_network_is_a_programming_error(repo):
         check_images(repo.post, repo.root, [], ["threads"])
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file(repo, images):
     path = repo.write("media/banner.png", images.png())
     path.chmod(0)
     try:
-        report = check_images(repo.post, repo.root, [("media/banner.png", ALT, 7)], ALL)
+        without_root_file_access(_unreadable_is_reported, repo)
     finally:
         path.chmod(0o644)
+
+
+def _unreadable_is_reported(repo):
+    report = check_images(repo.post, repo.root, [("media/banner.png", ALT, 7)], ALL)
     assert codes(report.issues) == [("media-unreadable", None)]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clarion.media import GIF, JPEG, PNG, WEBP, ImageInfo, describe_other, sniff, sniff_file
+from clarion.media.images import GIF, JPEG, PNG, WEBP, ImageInfo, describe_other, sniff, sniff_file
 
 
 def test_png(images):
@@ -197,7 +197,7 @@ def test_import_stays_light():
     # `clarion validate` imports this module on every run: no third-party
     # packages (regex loads only for alt text past a limit).
     code = (
-        "import sys, clarion.media\n"
+        "import sys, clarion.media.images\n"
         "heavy = {'regex', 'yaml', 'jsonschema', 'atproto', 'mastodon', 'tweepy', 'requests'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )

@@ -163,7 +163,8 @@ def run_fixture_alone(tmp_path: Path, *, require: bool) -> subprocess.CompletedP
     # Its own basetemp: pytest prunes old ones, which must not include ours.
     basetemp = f"--basetemp={tmp_path / 'basetemp'}"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", basetemp, test],
+        # -n 0: one test needs no pytest-xdist workers (pyproject's addopts start them).
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", basetemp, test],
         cwd=ROOT,
         env=env,
         capture_output=True,

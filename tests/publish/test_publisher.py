@@ -18,11 +18,11 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
 )
-from clarion.frontmatter import load, split_parts
+from clarion.check.result import PostResult
 from clarion.post import Post
+from clarion.post.frontmatter import load, split_parts
+from clarion.post.receipts import ReceiptError
 from clarion.publish import Mark, Publisher, PublishReport, RetryPolicy, State, plan
-from clarion.receipts import ReceiptError
-from clarion.result import PostResult
 
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 OK = "ok"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from clarion.frontmatter import load, split_parts
+from clarion.check.result import ERROR, PostResult
 from clarion.post import Post
+from clarion.post.frontmatter import load, split_parts
 from clarion.publish import JobKind, State, effective_state, plan
-from clarion.result import ERROR, PostResult
 
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
 BEFORE = "2026-12-06T11:00:00+00:00"

@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from clarion import frontmatter
 from clarion.adapters.base import Receipt
 from clarion.errors import ClarionError
-from clarion.receipts import (
+from clarion.post import frontmatter
+from clarion.post.receipts import (
     ReceiptError,
     format_time,
     record_edit,
     record_receipt,
     record_retraction,
 )
+from tests.unprivileged import without_root_file_access
 
 AT = dt.datetime(2026, 12, 1, 15, 0, 5, tzinfo=dt.UTC)
 POST = "---\nplatforms: [x]\n---\nPart one.\n---\nPart two.\n"
@@ -174,15 +175,17 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_unwritable_folder_is_refused(post: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root can write anywhere")
     post.parent.chmod(0o500)
     try:
-        with pytest.raises(ReceiptError, match="could not write the post"):
-            record_receipt(post, "x", 0, x_receipt(7))
+        without_root_file_access(_refused_in_an_unwritable_folder, post)
     finally:
         post.parent.chmod(0o700)
     assert post.read_text() == POST
+
+
+def _refused_in_an_unwritable_folder(post: Path) -> None:
+    with pytest.raises(ReceiptError, match="could not write the post"):
+        record_receipt(post, "x", 0, x_receipt(7))
 
 
 def test_retraction_keeps_the_first_time_and_edit_the_last(post: Path) -> None:

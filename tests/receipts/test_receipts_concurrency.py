@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from clarion import frontmatter
 from clarion.adapters.base import Receipt
-from clarion.receipts import record_receipt
+from clarion.post import frontmatter
+from clarion.post.receipts import record_receipt
 
 FRONT = "# the author's comment\nplatforms: [bluesky, mastodon, x]  # all three\nlang: en\n"
 BODY = "Part one.\n---\nPart two.\n"

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from clarion import frontmatter, receipts
 from clarion.adapters.base import Receipt
+from clarion.post import frontmatter, receipts
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from clarion.adapters.base import Receipt
-from clarion.receipts import record_receipt, record_retraction
+from clarion.post.receipts import record_receipt, record_retraction
 
 ROOT = Path(__file__).resolve().parents[2]
 

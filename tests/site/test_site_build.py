@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from clarion.adapters.base import Receipt
-from clarion.receipts import record_edit, record_receipt, record_retraction
+from clarion.post.receipts import record_edit, record_receipt, record_retraction
 from tests.site.htmlcheck import Page
 from tests.site.siterepo import (
     LEFT_OUT,
@@ -316,8 +316,11 @@ def test_without_url_links_are_relative_and_the_default_title_is_the_folder(
     [
         ('url = "example.org"', "absolute http(s) address"),
         ('url = "ftp://example.org/"', "absolute http(s) address"),
-        ("title = 3", "title must be a non-empty string"),
-        ('ulr = "https://example.org/"', "unknown key(s) ulr"),
+        ("title = 3", "[tool.clarion.site.title]: 3 is not of type 'string'"),
+        (
+            'ulr = "https://example.org/"',
+            "[tool.clarion.site] has an unknown key ulr: did you mean url?",
+        ),
     ],
 )
 def test_bad_site_settings_are_refused(tmp_path: Path, table: str, message: str) -> None:
@@ -330,7 +333,7 @@ def test_bad_site_settings_are_refused(tmp_path: Path, table: str, message: str)
     proc = run_site(repo, out)
     assert proc.returncode == 2
     assert message in proc.stderr
-    assert "[tool.clarion.site]" in proc.stderr
+    assert "[tool.clarion.site" in proc.stderr
     assert not out.exists()
 
 

@@ -1,6 +1,6 @@
 """The approval gate: with `require_approval`, only what a code owner approved goes out.
 
-A post goes out only if what it would send (`clarion.content`) is exactly its
+A post goes out only if what it would send (`clarion.post.content`) is exactly its
 content at a commit of a pull request that a code owner of its path (and of
 each image) approved, that pull request was merged into the default branch,
 and no later commit, merge commits included, changed that content. The

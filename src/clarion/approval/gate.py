@@ -32,10 +32,10 @@ from clarion.approval.client import (
 from clarion.approval.codeowners import CODEOWNERS_LOCATIONS, TEAM
 from clarion.approval.history import History, Origin
 from clarion.approval.judge import FileOwners, PullEvidence, judge, latest_opinions
-from clarion.content import Content, blob_id, content_of, image_path, image_references
 from clarion.errors import ClarionError, ConfigError, GitError
-from clarion.gitrepo import repo_root
+from clarion.git.repo import repo_root
 from clarion.post import Post
+from clarion.post.content import Content, blob_id, content_of, image_path, image_references
 from clarion.settings import Settings
 
 Gate = Callable[[Post], "str | None"]
@@ -191,7 +191,7 @@ class ApprovalGate:
     def _sent_files(self, origin: Origin) -> list[str]:
         """The post and each image it sends, as named at the origin."""
         raw = self.history.objects.blob(origin.sha, origin.path) or b""
-        from clarion.frontmatter import FrontMatterError, load
+        from clarion.post.frontmatter import FrontMatterError, load
 
         try:
             refs = image_references(load(raw).data)

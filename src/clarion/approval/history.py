@@ -2,7 +2,7 @@
 
 `History.origins` walks back from the commit being published through every
 parent, merge commits included, for as long as the post's content (what it
-sends, `clarion.content`) stays the same. The commits where the walk stops are
+sends, `clarion.post.content`) stays the same. The commits where the walk stops are
 the *origins*: each brought that content and no parent of it had it. A merge
 whose resolution rewrote the post is an origin itself; a commit that only
 changed receipts, or moved the file (`git mv`), is walked through. The gate
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clarion.content import Content, blob_id, content_of, image_path, image_references
 from clarion.errors import GitError
-from clarion.frontmatter import FrontMatterError, load
-from clarion.gitrun import Objects, run
+from clarion.git.run import Objects, run
+from clarion.post.content import Content, blob_id, content_of, image_path, image_references
+from clarion.post.frontmatter import FrontMatterError, load
 
 # Commits visited at most for one post: far beyond any announcements
 # repository, and a bound on what a crafted history can cost.

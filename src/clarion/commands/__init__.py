@@ -6,10 +6,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from clarion.checks import check_post
+from clarion.check.checks import check_post
+from clarion.check.result import PostResult
 from clarion.errors import UsageError
 from clarion.post import Post, discover, link_on_the_way, read_post
-from clarion.result import PostResult
 from clarion.settings import Settings
 
 

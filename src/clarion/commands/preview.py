@@ -13,7 +13,7 @@ from pathlib import Path
 from clarion.commands import checked_posts
 from clarion.errors import ConfigError, UsageError
 from clarion.logsafe import untrusted
-from clarion.preview import PreviewContext, render_markdown, render_text
+from clarion.preview.render import PreviewContext, render_markdown, render_text
 from clarion.settings import Settings
 
 
@@ -49,7 +49,7 @@ def run_comment(artifact: Path | None, env: Mapping[str, str]) -> int:
     """Create, update or mark out of date the sticky comment of the pull request
     a check run was about (the workflow_run event in GITHUB_EVENT_PATH), from
     that run's artifact (None: it uploaded none)."""
-    from clarion.comment import PullRequests, check_run, read_artifact, update
+    from clarion.preview.comment import PullRequests, check_run, read_artifact, update
 
     event_path = env.get("GITHUB_EVENT_PATH")
     if not event_path:

@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 
 from clarion import networks
 from clarion.adapters.base import Adapter, Receipt
+from clarion.check.result import PostResult
 from clarion.commands import checked_posts
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
 from clarion.post import Post
 from clarion.publish import Job, Mark, Publisher, PublishReport, RetryPolicy, plan
 from clarion.publish.reporters import REPORTERS
-from clarion.result import PostResult
 from clarion.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from clarion.gitrepo import Repo
+    from clarion.git.repo import Repo
 
 
 def adapter_factories(
@@ -47,12 +47,12 @@ class FileSink:
         self.repo = repo
 
     def record(self, path: Path, network: str, index: int, receipt: Receipt) -> None:
-        from clarion.receipts import record_receipt
+        from clarion.post.receipts import record_receipt
 
         record_receipt(path, network, index, receipt)
 
     def mark(self, path: Path, network: str, what: Mark, index: int, at: dt.datetime) -> None:
-        from clarion.receipts import record_edit, record_retraction
+        from clarion.post.receipts import record_edit, record_retraction
 
         if what == Mark.RETRACTED:
             record_retraction(path, network, at, index=index)
@@ -61,7 +61,7 @@ class FileSink:
 
     def post_done(self, post: Post) -> None:
         if self.repo is not None:
-            from clarion.gitrepo import receipts_commit_message
+            from clarion.git.repo import receipts_commit_message
 
             self.repo.commit([post.path], receipts_commit_message(post.rel))
 
@@ -123,7 +123,7 @@ def run(
         return _run_sandbox(settings, checked_posts(settings, paths), fmt, now)
     repo = None
     if not dry_run:
-        from clarion.gitrepo import Repo, repo_root
+        from clarion.git.repo import Repo, repo_root
 
         try:
             repo_root(settings.root)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from clarion.logsafe import untrusted
 from clarion.settings import Settings
-from clarion.site import build_site
+from clarion.site.build import build_site
 
 
 def run(settings: Settings, outdir: Path) -> int:

@@ -6,9 +6,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from clarion.checks import check_paths
+from clarion.check.checks import check_paths
+from clarion.check.reporters import get
 from clarion.commands import post_paths
-from clarion.reporters import get
 from clarion.settings import Settings
 
 
@@ -16,7 +16,7 @@ def run(settings: Settings, paths: Sequence[Path], fmt: str, base: str | None) -
     files = post_paths(settings, paths)
     result = check_paths(files, settings)
     if base:
-        from clarion.receipt_edits import check_receipt_edits
+        from clarion.check.receipt_edits import check_receipt_edits
 
         check_receipt_edits(result, settings, base)
     get(fmt)(result, sys.stdout)

@@ -4,7 +4,7 @@ The front matter is emitted by ruamel.yaml: every string from the export is a
 double-quoted scalar (ruamel escapes what YAML would read as a line break or
 refuse), and only values Clarion builds itself (ids' digits, URLs of safe
 characters, times) are written plain. Notes are comments, one line each. Tests
-read every file back with `clarion.frontmatter`, the loader `clarion validate` uses.
+read every file back with `clarion.post.frontmatter`, the loader `clarion validate` uses.
 
 The body is written as it was posted, with two changes so that it reads back as
 the same text: line endings become LF and NUL bytes go (a post file is text),
@@ -33,7 +33,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from clarion.importers import IMAGE, VIDEO, ArchiveError, Entry, Harvest, Media, Reason
 from clarion.importers.sources import RefusedName, safe_name
-from clarion.receipts import format_time
+from clarion.post.receipts import format_time
 from clarion.settings import Settings
 
 NETWORK_NAMES = {"bluesky": "Bluesky", "mastodon": "Mastodon", "x": "X"}
@@ -328,7 +328,7 @@ class _Writer:
     def _media(self, entry: Entry, path: Path) -> tuple[list[CommentedMap], list[str]]:
         """Copy the media of the post file `path`; the `media:` entries, and notes for
         what is not attached."""
-        from clarion.media import sniff
+        from clarion.media.images import sniff
 
         folder = path.parent
         post = path.relative_to(self.settings.root).as_posix()

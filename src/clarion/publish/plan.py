@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clarion.adapters.base import Image, LinkCard, Outgoing, OutgoingPart, Receipt
-from clarion.compose import compose, spoiler
+from clarion.check.result import PostResult
 from clarion.post import Post, StoredReceipt
+from clarion.post.compose import compose, spoiler
 from clarion.publish.report import NetworkOutcome, PostOutcome, PublishReport
 from clarion.publish.state import JobKind, State, effective_state, networks_of
-from clarion.result import PostResult
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def stored_to_receipt(stored: StoredReceipt) -> Receipt:
 
 def outgoing_for(post: Post, network: str, root: Path) -> Outgoing:
     """The post as `network` receives it. Media were checked by the validator."""
-    from clarion.media import resolve_media, sniff_file
+    from clarion.media.images import resolve_media, sniff_file
 
     images: list[Image] = []
     for ref in post.media:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from clarion import networks
+from clarion.check.result import ERROR, PostResult
 from clarion.post import Post
-from clarion.result import ERROR, PostResult
 
 
 class State(StrEnum):

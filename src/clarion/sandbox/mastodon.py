@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clarion.media import sniff
+from clarion.media.images import sniff
 from clarion.sandbox.server import Request, Response, StandIn
 from clarion.settings import DEFAULT_MASTODON_LIMIT, MastodonAccount
 from clarion.text.mastodon import length as mastodon_length
@@ -181,7 +181,7 @@ def image_size(data: bytes, mime: str) -> tuple[int, int] | None:
     """Width and height read from the image's own header, or None if it is not that type."""
     info = sniff(data)
     if info is None:
-        # Types clarion.media does not sniff (heic, avif) are taken on trust.
+        # Types clarion.media.images does not sniff (heic, avif) are taken on trust.
         return None if mime in _SNIFFED else (0, 0)
     return (info.width, info.height) if info.mime == mime else None
 

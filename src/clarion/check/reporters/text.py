@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from clarion.check.result import CheckResult
 from clarion.logsafe import untrusted
-from clarion.result import CheckResult
 
 
 def location(path: str, line: int | None, column: int | None) -> str:

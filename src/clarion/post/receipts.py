@@ -11,7 +11,7 @@ is made in two ways, and a result is only accepted after checking it:
    stay as they are and only the `published:` block is (re)written.
 
 A candidate is accepted when the lines outside the `published:` block are the
-old lines, byte for byte, and the post parser (`clarion.frontmatter`) reads
+old lines, byte for byte, and the post parser (`clarion.post.frontmatter`) reads
 back exactly the old data with the change applied. The file is then replaced
 atomically. Calls on one file are serialised by a lock per path, because the
 networks publish in parallel threads.
@@ -44,9 +44,9 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from clarion import frontmatter
 from clarion.adapters.base import Receipt
 from clarion.errors import ClarionError
+from clarion.post import frontmatter
 
 __all__ = ["ReceiptError", "format_time", "record_edit", "record_receipt", "record_retraction"]
 

@@ -47,7 +47,7 @@ from xml.etree import ElementTree as ET
 
 from clarion import networks
 from clarion.errors import ConfigError, UsageError
-from clarion.media import MediaProblem, resolve_media, sniff
+from clarion.media.images import MediaProblem, resolve_media, sniff
 from clarion.post import Post, discover, read_post
 from clarion.settings import Settings
 

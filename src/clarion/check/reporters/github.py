@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from clarion import networks
-from clarion.result import CheckResult
+from clarion.check.result import CheckResult
 
 
 def escape_data(text: str) -> str:

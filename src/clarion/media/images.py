@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Final, Literal
 
+from clarion.check.result import ERROR, WARNING, Severity
 from clarion.errors import ClarionError
-from clarion.result import ERROR, WARNING, Severity
 
 PNG: Final = "image/png"
 JPEG: Final = "image/jpeg"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from clarion.result import CheckResult
+from clarion.check.result import CheckResult
 
 
 def report(result: CheckResult, out: TextIO) -> None:

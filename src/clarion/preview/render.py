@@ -18,11 +18,11 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clarion import networks
+from clarion.check.result import ERROR, PostResult
 from clarion.post import Post
-from clarion.result import ERROR, PostResult
 
 # GitHub refuses comments over 65,536 characters; keep room for what the
-# comment adds around the preview (clarion.comment: the commit it describes).
+# comment adds around the preview (clarion.preview.comment: the commit it describes).
 MARKDOWN_BUDGET = 60_000
 MARKER = "<!-- clarion-preview -->"  # how preview-comment.yml finds its comment again
 HEADING = "## Clarion preview"

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-_PACKAGED = Path(__file__).parent / "_schema" / "post.schema.json"
-_SOURCE = Path(__file__).parents[2] / "schema" / "post.schema.json"
+_PACKAGED = Path(__file__).parents[1] / "_schema" / "post.schema.json"
+_SOURCE = Path(__file__).parents[3] / "schema" / "post.schema.json"
 
 
 def schema_path() -> Path:

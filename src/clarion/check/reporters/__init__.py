@@ -8,16 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from clarion.result import CheckResult
+from clarion.check.result import CheckResult
 
 Reporter = Callable[[CheckResult, TextIO], None]
 
 
 def get(name: str) -> Reporter:
     if name == "json":
-        from clarion.reporters.json import report
+        from clarion.check.reporters.json import report
     elif name == "github":
-        from clarion.reporters.github import report
+        from clarion.check.reporters.github import report
     else:
-        from clarion.reporters.text import report
+        from clarion.check.reporters.text import report
     return report

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from clarion import networks
-from clarion.frontmatter import (
+from clarion.post.frontmatter import (
     SYMLINK_ADVICE,
     BodyPart,
     Document,

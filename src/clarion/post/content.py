@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from clarion.frontmatter import FrontMatterError, load, split_parts
+from clarion.post.frontmatter import FrontMatterError, load, split_parts
 
 
 @dataclass(frozen=True)

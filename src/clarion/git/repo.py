@@ -19,7 +19,7 @@ Anyone who may push a branch may push `clarion/receipts`, and what is taken in
 from it is pushed with the publish token. So it is taken in only when every
 commit on it, and the tree the take-in leaves, change nothing but the
 `published:` blocks of posts the branch already has (compared as parsed data,
-with `clarion.content`), and drop no receipt; anything else is refused whole,
+with `clarion.post.content`), and drop no receipt; anything else is refused whole,
 and the branch is left for a person.
 
 The push token (`GITHUB_TOKEN`) reaches git only through the environment of
@@ -41,16 +41,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clarion.content import content_of, receipts_of
 from clarion.errors import ConfigError, GitError, PushRefusedError
-from clarion.gitrun import Objects, git_env
+from clarion.git.run import Objects, git_env
+from clarion.post.content import content_of, receipts_of
 
 RECEIPTS_BRANCH = "clarion/receipts"
 DEFAULT_AUTHOR = "clarion[bot] <clarion@users.noreply.github.com>"
 DEFAULT_SERVER_URL = "https://github.com"
 NETWORK_TIMEOUT = 300  # seconds for one fetch, push or ls-remote
 REGULAR_FILE = "100644"
-# What a run adds to a receipt after it was made (`clarion.receipts`).
+# What a run adds to a receipt after it was made (`clarion.post.receipts`).
 RECEIPT_MARKS = frozenset({"retracted", "edited"})
 
 # What git says when the remote wants (other) credentials.

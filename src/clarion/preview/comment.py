@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clarion.errors import ClarionError, ConfigError, UsageError
-from clarion.preview import HEADING, MARKER
+from clarion.preview.render import HEADING, MARKER
 
 if TYPE_CHECKING:
     from github.IssueComment import IssueComment

@@ -11,10 +11,10 @@ import subprocess
 from typing import Any
 
 from clarion import networks
-from clarion.content import receipts_of
-from clarion.frontmatter import FrontMatterError, load, read, split_parts
-from clarion.gitrun import run
-from clarion.result import ERROR, WARNING, CheckResult, PostResult
+from clarion.check.result import ERROR, WARNING, CheckResult, PostResult
+from clarion.git.run import run
+from clarion.post.content import receipts_of
+from clarion.post.frontmatter import FrontMatterError, load, read, split_parts
 from clarion.settings import Settings
 
 

@@ -9,10 +9,10 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from clarion import networks, schema
-from clarion.compose import compose, spoiler
-from clarion.post import Post, read_post
-from clarion.result import ERROR, WARNING, CheckResult, PartCount, PostResult, Severity
+from clarion import networks
+from clarion.check.result import ERROR, WARNING, CheckResult, PartCount, PostResult, Severity
+from clarion.post import Post, read_post, schema
+from clarion.post.compose import compose, spoiler
 from clarion.settings import Settings
 
 # Below this many posts a second process costs more than it saves.
@@ -226,7 +226,7 @@ def _check_media(
         )
     if not media and (link is None or link.thumbnail is None):
         return
-    from clarion.media import MediaIssue, check_images, check_thumbnail
+    from clarion.media.images import MediaIssue, check_images, check_thumbnail
 
     issues: list[MediaIssue] = []
     if media:

@@ -1,0 +1,1 @@
+"""The archive site: every published post, feeds, built as static files (`build`)."""
