@@ -1,5 +1,5 @@
-"""The Bluesky adapter through atproto's client, over HTTP, against the stand-in and
-the reference PDS (`pds` cases, skipped where scripts/pds.sh has not installed it).
+"""The Bluesky adapter over HTTP (XRPC, `clarion.adapters.xrpc`), against the stand-in
+and the reference PDS (`pds` cases, skipped where scripts/pds.sh has not installed it).
 
 Fault cases need the stand-in's fault injection; the lost-receipt case runs on both.
 """
