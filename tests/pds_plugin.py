@@ -217,3 +217,11 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
         )
     finally:
         _stop(process, reader)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One PDS per session: under pytest-xdist (--dist loadgroup) every test that
+    # needs it runs on the same worker.
+    for item in items:
+        if item.get_closest_marker("pds") is not None:
+            item.add_marker(pytest.mark.xdist_group("pds"))
