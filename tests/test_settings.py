@@ -71,3 +71,14 @@ def test_every_problem_is_named_at_once(tmp_path: Path) -> None:
         load_settings(write(tmp_path, toml))
     assert "require_aproval" in caught.value.message
     assert "timezon: did you mean timezone?" in caught.value.message
+
+
+def test_the_post_schema_file_lists_every_registered_network() -> None:
+    from clarion.post.schema import with_networks
+
+    path = ROOT / "schema" / "post.schema.json"
+    written = json.loads(path.read_text(encoding="utf-8"))
+    assert with_networks(json.loads(path.read_text(encoding="utf-8"))) == written, (
+        "regenerate schema/post.schema.json: "
+        "json.dumps(with_networks(json.load(open(path))), indent=2, ensure_ascii=False)"
+    )
