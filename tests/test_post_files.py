@@ -84,14 +84,16 @@ def test_a_link_to_another_post_is_not_a_second_post(repo: Path, clarion: Run) -
     assert _error(posts["posts/twin.md"])["code"] == "post-symlink"
 
 
-def test_preview_does_not_show_a_linked_file(repo: Path, outside: Path, clarion: Run) -> None:
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_preview_does_not_show_a_linked_file(
+    repo: Path, outside: Path, clarion: Run, fmt: str
+) -> None:
     (repo / "posts" / "link.md").symlink_to(outside)
-    for fmt in ("text", "markdown", "json"):
-        proc = clarion("preview", "posts/link.md", "--format", fmt, cwd=repo)
-        assert proc.returncode == 1
-        assert "Traceback" not in proc.stderr
-        assert "SECRET" not in proc.stdout
-        assert "symbolic link" in proc.stdout
+    proc = clarion("preview", "posts/link.md", "--format", fmt, cwd=repo)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "SECRET" not in proc.stdout
+    assert "symbolic link" in proc.stdout
 
 
 def test_publish_and_status_leave_a_linked_file_alone(
@@ -110,25 +112,37 @@ def test_publish_and_status_leave_a_linked_file_alone(
     assert "posts/good.md\n  Bluesky   due" in status.stdout
 
 
-def test_a_post_behind_a_linked_folder_is_refused(repo: Path, outside: Path, clarion: Run) -> None:
+def _linked_folder(repo: Path) -> None:
     elsewhere = repo.parent / "elsewhere"
     _write(elsewhere / "post.md", SECRET)
     (repo / "posts" / "linked").symlink_to(elsewhere, target_is_directory=True)
     _write(repo / "posts" / "good.md", GOOD)
+
+
+def test_a_post_behind_a_linked_folder_is_refused(repo: Path, outside: Path, clarion: Run) -> None:
+    _linked_folder(repo)
     code, posts = _validate(clarion, repo)
     assert code == 1
     assert _error(posts["posts/linked"])["code"] == "post-symlink"
     assert posts["posts/good.md"]["ok"]
-    for named, where in (("posts/linked", "this folder"), ("posts/linked/post.md", "posts/linked")):
-        code, posts = _validate(clarion, repo, named)
-        assert code == 1
-        (post,) = posts.values()
-        problem = _error(post)
-        assert problem["code"] == "post-symlink"
-        assert f"{where} is a symbolic link" in problem["message"]
     proc = clarion("preview", "posts/linked/post.md", cwd=repo)
     assert proc.returncode == 1
     assert "SECRET" not in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("named", "where"), [("posts/linked", "this folder"), ("posts/linked/post.md", "posts/linked")]
+)
+def test_a_linked_folder_named_is_refused(
+    repo: Path, outside: Path, clarion: Run, named: str, where: str
+) -> None:
+    _linked_folder(repo)
+    code, posts = _validate(clarion, repo, named)
+    assert code == 1
+    (post,) = posts.values()
+    problem = _error(post)
+    assert problem["code"] == "post-symlink"
+    assert f"{where} is a symbolic link" in problem["message"]
 
 
 def test_a_linked_folder_inside_the_repository_is_left_alone(repo: Path, clarion: Run) -> None:
@@ -188,10 +202,11 @@ def test_names_with_glob_characters_are_refused(repo: Path, clarion: Run) -> Non
     code, posts = _validate(clarion, repo)
     assert code == 1
     assert posts["posts/good.md"]["ok"]
-    for name in GLOB_NAMES:
-        problem = _error(posts[f"posts/{name}"])
-        assert problem["code"] == "post-name-glob", name
-        assert "rename" in problem["message"]
+    problems = {name: _error(posts[f"posts/{name}"]) for name in GLOB_NAMES}
+    assert {name: p["code"] for name, p in problems.items()} == dict.fromkeys(
+        GLOB_NAMES, "post-name-glob"
+    )
+    assert [name for name, p in problems.items() if "rename" not in p["message"]] == []
     code, posts = _validate(clarion, repo, "posts/a*.md")
     assert _error(posts["posts/a*.md"])["code"] == "post-name-glob"
 
