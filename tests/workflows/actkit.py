@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.githttp import serve_git
+from tests.timeouts import GENEROUS
 
 ROOT = Path(__file__).resolve().parents[2]
 STAND_INS = Path(__file__).parent / "actions"
@@ -104,7 +105,7 @@ platforms = ["bluesky", "mastodon", "x"]
 timezone = "UTC"
 require_approval = {"true" if require_approval else "false"}
 git_author = "Clarion Test <clarion@example.org>"
-timeout = 5
+timeout = {GENEROUS}
 retries = 2
 retry_backoff = 0.1
 max_retry_wait = 2
