@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from clarion.media.images import NetworkLimits
+    from clarion.media.limits import NetworkLimits
 
 
 class MentionSyntax(StrEnum):
@@ -181,7 +181,7 @@ register(
         account_type=BlueskyAccount,
         text_rule="clarion.text.bluesky:measure",
         unit="characters",
-        media_limits="clarion.media.images:BLUESKY",
+        media_limits="clarion.media.limits:BLUESKY",
         adapter="clarion.adapters.bluesky",
         standin="clarion.sandbox.bluesky:BlueskyStandIn",
         mention_syntax=MentionSyntax.DOMAIN,
@@ -197,7 +197,7 @@ register(
         account_type=MastodonAccount,
         text_rule="clarion.text.mastodon:measure",
         unit="characters",
-        media_limits="clarion.media.images:MASTODON",
+        media_limits="clarion.media.limits:MASTODON",
         adapter="clarion.adapters.mastodon",
         standin="clarion.sandbox.mastodon:MastodonStandIn",
         mention_syntax=MentionSyntax.FEDIVERSE,
@@ -215,7 +215,7 @@ register(
         account_type=XAccount,
         text_rule="clarion.text.x:measure",
         unit="weighted characters",
-        media_limits="clarion.media.images:X",
+        media_limits="clarion.media.limits:X",
         adapter="clarion.adapters.x",
         standin="clarion.sandbox.x:XStandIn",
         mention_syntax=MentionSyntax.PLAIN,

@@ -7,24 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from clarion.media.images import (
-    BLUESKY,
-    BLUESKY_1MB,
-    ERROR,
-    GIF,
-    JPEG,
-    LIMITS,
-    MASTODON,
-    PNG,
-    WARNING,
-    WEBP,
-    MediaIssue,
-    MediaProblem,
-    X,
-    check_images,
-    check_thumbnail,
-    resolve_media,
-)
+from clarion.check.result import ERROR, WARNING
+from clarion.media.checks import MediaIssue, check_images, check_thumbnail
+from clarion.media.limits import BLUESKY, BLUESKY_1MB, LIMITS, MASTODON, X
+from clarion.media.paths import MediaProblem, resolve_media
+from clarion.media.sniff import GIF, JPEG, PNG, WEBP
 from tests.unprivileged import without_root_file_access
 
 ALL = ("bluesky", "mastodon", "x")

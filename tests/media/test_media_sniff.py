@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clarion.media.images import GIF, JPEG, PNG, WEBP, ImageInfo, describe_other, sniff, sniff_file
+from clarion.media.sniff import GIF, JPEG, PNG, WEBP, ImageInfo, describe_other, sniff, sniff_file
 
 
 def test_png(images):
@@ -197,10 +197,11 @@ def test_describe_other(head, said):
 
 
 def test_import_stays_light():
-    # `clarion validate` imports this module on every run: no third-party
-    # packages (regex loads only for alt text past a limit).
+    # `clarion validate` imports the media checks, and with them the sniffing,
+    # path and limits modules, on every run: no third-party packages (regex
+    # loads only for alt text past a limit).
     code = (
-        "import sys, clarion.media.images\n"
+        "import sys, clarion.media.checks\n"
         "heavy = {'regex', 'yaml', 'jsonschema', 'atproto', 'mastodon', 'tweepy', 'requests'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )

@@ -226,7 +226,7 @@ def _check_media(
         )
     if not media and (link is None or link.thumbnail is None):
         return
-    from clarion.media.images import MediaIssue, check_images, check_thumbnail
+    from clarion.media.checks import MediaIssue, check_images, check_thumbnail
 
     issues: list[MediaIssue] = []
     if media:

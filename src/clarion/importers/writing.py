@@ -328,7 +328,7 @@ class _Writer:
     def _media(self, entry: Entry, path: Path) -> tuple[list[CommentedMap], list[str]]:
         """Copy the media of the post file `path`; the `media:` entries, and notes for
         what is not attached."""
-        from clarion.media.images import sniff
+        from clarion.media.sniff import sniff
 
         folder = path.parent
         post = path.relative_to(self.settings.root).as_posix()

@@ -1,2 +1,2 @@
-"""Images: read by their content, kept inside the repository, judged against each
-network's limits (`images`)."""
+"""Images: read by their content (`sniff`), kept inside the repository (`paths`),
+judged (`checks`) against each network's limits (`limits`)."""

@@ -42,7 +42,8 @@ def stored_to_receipt(stored: StoredReceipt) -> Receipt:
 
 def outgoing_for(post: Post, network: str, root: Path) -> Outgoing:
     """The post as `network` receives it. Media were checked by the validator."""
-    from clarion.media.images import resolve_media, sniff_file
+    from clarion.media.paths import resolve_media
+    from clarion.media.sniff import sniff_file
 
     images: list[Image] = []
     for ref in post.media:

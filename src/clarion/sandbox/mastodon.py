@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clarion.media.images import sniff
+from clarion.media.sniff import sniff
 from clarion.sandbox.server import Request, Response, StandIn
 from clarion.settings import DEFAULT_MASTODON_LIMIT, MastodonAccount
 from clarion.text.mastodon import length as mastodon_length

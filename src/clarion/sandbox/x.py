@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
-from clarion.media.images import sniff
+from clarion.media.sniff import sniff
 from clarion.sandbox.server import Request, Response, StandIn
 from clarion.settings import XAccount
 from clarion.text.x import weighted_length

@@ -47,7 +47,8 @@ from xml.etree import ElementTree as ET
 
 from clarion import networks
 from clarion.errors import ConfigError, UsageError
-from clarion.media.images import MediaProblem, resolve_media, sniff
+from clarion.media.paths import MediaProblem, resolve_media
+from clarion.media.sniff import sniff
 from clarion.post import Post, discover, read_post
 from clarion.settings import Settings
 
