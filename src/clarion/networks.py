@@ -99,6 +99,9 @@ class Network:
     single_embed: bool = False  # images or a link card, not both: with images the card goes
     post_hosts: tuple[str, ...] = ()  # where its posts live on the web, for the site
     default_limit: int | None = None  # when the account's settings do not say
+    # The environment variables its adapter reads its credentials from, all
+    # needed: `clarion publish` names every one missing before connecting.
+    secrets: tuple[str, ...] = ()
     # JSON Schema of the keys a post may set under its name besides `body`
     # (Mastodon's `visibility`): the post schema takes them from here.
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -188,6 +191,7 @@ register(
         can_pin=True,
         single_embed=True,
         post_hosts=("bsky.app",),
+        secrets=("CLARION_BLUESKY_APP_PASSWORD",),
     )
 )
 register(
@@ -206,6 +210,7 @@ register(
         options={"visibility": {"enum": ["public", "unlisted", "private", "direct"]}},
         can_pin=True,
         default_limit=500,
+        secrets=("CLARION_MASTODON_ACCESS_TOKEN",),
     )
 )
 register(
@@ -221,5 +226,11 @@ register(
         mention_syntax=MentionSyntax.PLAIN,
         can_be_asked=False,
         post_hosts=("x.com", "twitter.com"),
+        secrets=(
+            "CLARION_X_API_KEY",
+            "CLARION_X_API_SECRET",
+            "CLARION_X_ACCESS_TOKEN",
+            "CLARION_X_ACCESS_TOKEN_SECRET",
+        ),
     )
 )

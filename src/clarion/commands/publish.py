@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +17,7 @@ from clarion.commands import checked_posts
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
 from clarion.post import Post
-from clarion.publish import Job, Mark, Publisher, PublishReport, RetryPolicy, plan
+from clarion.publish import Job, Mark, Publisher, PublishReport, RetryPolicy, State, plan
 from clarion.publish.reporters import REPORTERS
 from clarion.settings import Settings, load_settings
 
@@ -37,6 +37,42 @@ def adapter_factories(
         return make
 
     return {network: factory(network) for network in settings.accounts}
+
+
+def missing_credentials(names: Iterable[str], env: Mapping[str, str]) -> dict[str, str]:
+    """For each network of `names` (in the registry's order) with a credential not
+    set in `env`, one message naming every variable missing, never a value."""
+    wanted = set(names)
+    found: dict[str, str] = {}
+    for entry in networks.all_networks():
+        missing = [name for name in entry.secrets if not env.get(name, "").strip()]
+        if entry.name in wanted and missing:
+            found[entry.name] = _not_set(entry.display, missing)
+    return found
+
+
+def _not_set(display: str, names: Sequence[str]) -> str:
+    """The one wording for every network's missing credentials."""
+    one = len(names) == 1
+    listed = names[0] if one else ", ".join(names[:-1]) + " and " + names[-1]
+    it, secret = ("it", "an environment secret") if one else ("them", "environment secrets")
+    return (
+        f"{display}: {listed} {'is' if one else 'are'} not set: add {it} as {secret} "
+        f"of the repository's publish environment (Settings → Environments → publish), "
+        f"which the publish workflow hands to clarion; README.md (Accounts and secrets) "
+        f"says where to get {it}. Nothing is sent to {display} until then"
+    )
+
+
+def _credentials_said_once(report: PublishReport) -> None:
+    """A network stopped by refused credentials is explained once, in the report's
+    credentials lines: its posts say only that it stopped there."""
+    for post in report.posts:
+        for outcome in post.networks.values():
+            said = report.auth_failures.get(outcome.network)
+            if said and said in outcome.message:
+                name = networks.display(outcome.network)
+                outcome.message = f"stopped: the {name} credentials were refused"
 
 
 class FileSink:
@@ -170,6 +206,19 @@ def _progress(message: str) -> None:
 def _run_for_real(
     settings: Settings, repo: Repo | None, jobs: Sequence[Job], report: PublishReport, fmt: str
 ) -> int:
+    # Every credential missing, of every network with something due, is found
+    # before anything connects: those networks are not attempted, the others are.
+    due = {job.outgoing.network for job in jobs if job.outgoing.network in settings.accounts}
+    missing = missing_credentials(due, os.environ)
+    report.auth_failures.update(missing)
+    outcomes = {post.path: post for post in report.posts}
+    for job in jobs:
+        if job.outgoing.network in missing:
+            outcome = outcomes[job.post.rel].networks[job.outgoing.network]
+            outcome.state = State.FAILED
+            name = networks.display(outcome.network)
+            outcome.message = f"not sent: the {name} credentials are not set"
+    jobs = [job for job in jobs if job.outgoing.network not in missing]
     publisher = Publisher(
         adapter_factories(settings, os.environ),
         FileSink(repo),
@@ -189,6 +238,7 @@ def _run_for_real(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _credentials_said_once(report)
         # What went out is reported even when the run or the push fails: it is
         # what a person needs to settle anything the repository could not keep.
         try:
@@ -197,7 +247,8 @@ def _run_for_real(
         finally:
             _summary(report, fmt)
     if report.auth_failures:
-        raise ConfigError("; ".join(report.auth_failures.values()))
+        stopped = " and ".join(networks.display(n) for n in report.auth_failures)
+        raise ConfigError(f"{stopped}: credentials missing or refused (see above)")
     if report.failed:
         raise PublishFailedError("some posts were not published, or need a person: see above")
     return 0

@@ -31,12 +31,23 @@ def _worth_saying(report: PublishReport) -> Iterator[tuple[PostOutcome, list[Net
             yield post, said
 
 
+def _credentials(network: str, message: str) -> str:
+    """A network's missing or refused credentials, naming the network once (most
+    messages name it already)."""
+    name = networks.display(network)
+    return message if message.startswith((f"{name}:", f"{name} ")) else f"{name}: {message}"
+
+
 def as_json(report: PublishReport) -> dict[str, Any]:
     return {
         "ok": not report.failed,
         "sent": report.sent(),
         "held": report.held(),
         "for_a_person": report.for_a_person,
+        "credentials": {
+            network: _credentials(network, message)
+            for network, message in report.auth_failures.items()
+        },
         "posts": [
             {
                 "path": post.path,
@@ -70,7 +81,7 @@ def text(report: PublishReport) -> str:
                 line += f" — {n.message}"
             lines.append(untrusted(line))
     for network, message in report.auth_failures.items():
-        lines.append(f"{networks.display(network)}: {untrusted(message)}")
+        lines.append(untrusted(_credentials(network, message)))
     for step in report.for_a_person:
         lines.append(untrusted(f"for a person: {step}"))
     return "\n".join(lines)
@@ -98,6 +109,9 @@ def summary(report: PublishReport) -> str:
             for index, receipt in n.sent:
                 if receipt.url:
                     out.append(f"  - part {index + 1}: {_markdown(receipt.url)}")
+    if report.auth_failures:
+        out += ["", "### Credentials", ""]
+        out += [f"- {_markdown(_credentials(n, m))}" for n, m in report.auth_failures.items()]
     if report.for_a_person:
         out += ["", "### For a person", ""]
         out += [f"- {_markdown(step)}" for step in report.for_a_person]
