@@ -11,6 +11,7 @@ from pathlib import Path
 
 from clarion import networks
 from clarion.check.result import ERROR, WARNING, CheckResult, PartCount, PostResult, Severity
+from clarion.check.template import check_template_text
 from clarion.post import Post, read_post, schema
 from clarion.post.compose import compose, spoiler
 from clarion.settings import Settings
@@ -57,6 +58,7 @@ def check_post(post: Post, settings: Settings) -> PostResult:
     schema_ok = _check_schema(post, result)
     _check_schedule(post, result)
     _check_body(post, result)
+    check_template_text(post, result)
     if not schema_ok:
         # Types are wrong somewhere: the network checks would only guess.
         return result

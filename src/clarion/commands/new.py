@@ -1,4 +1,5 @@
-"""`clarion new SLUG`: scaffold a post that validates."""
+"""`clarion new SLUG`: scaffold a post that validates once its placeholder text is
+replaced (left in, that text is an error: `clarion.check.template`)."""
 
 from __future__ import annotations
 
