@@ -19,6 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clarion",
         description="Announcements as code: check, preview and publish posts kept in Git.",
+        epilog="example: clarion -C ~/announcements validate",
     )
     parser.add_argument("--version", action="version", version=f"clarion {__version__}")
     parser.add_argument(
@@ -26,11 +27,22 @@ def _parser() -> argparse.ArgumentParser:
         dest="directory",
         type=Path,
         default=None,
-        help="run as if started in this folder (the repository)",
+        metavar="DIR",
+        help="run as if clarion was started in DIR, the repository or a folder inside it "
+        "(default: the current folder); it goes before the command",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="`clarion COMMAND --help` says more"
+    )
 
-    validate = sub.add_parser("validate", help="check posts against the schema and each network")
+    validate = sub.add_parser(
+        "validate",
+        help="check posts against the schema and each network",
+        description="Check posts against the schema, then against each target network's "
+        "rules, counted as that network counts. Each problem names the file, the line and how "
+        "to fix it; warnings do not fail. Exit status 1 when a post is invalid.",
+        epilog="example: clarion validate posts/2026/ --format github --base origin/main",
+    )
     validate.add_argument(
         "paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: every post)"
     )
@@ -39,7 +51,14 @@ def _parser() -> argparse.ArgumentParser:
         "--base", metavar="REF", help="the pull request's base, to flag hand-edited receipts"
     )
 
-    preview = sub.add_parser("preview", help="show what each network will receive")
+    preview = sub.add_parser(
+        "preview",
+        help="show what each network will receive",
+        description="Show, per network, what a merge will send: each part's text exactly as "
+        "sent with its count, images with their alt text, the link card, the schedule, and "
+        "what else happens (deletions, edits, pins).",
+        epilog="example: clarion preview posts/2026/launch.md --format markdown",
+    )
     preview.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     preview.add_argument("--format", choices=("markdown", "text", "json"), default="text")
 
@@ -50,9 +69,10 @@ def _parser() -> argparse.ArgumentParser:
             "Create or update the pull request's sticky preview comment from the artifact "
             "check.yml uploaded, naming the commit it describes, or mark it out of date. "
             "It reads the workflow_run event (GITHUB_EVENT_PATH), GITHUB_REPOSITORY, "
-            "GITHUB_API_URL and GITHUB_TOKEN. Example, in preview-comment.yml: "
-            'clarion preview-comment --artifact "$RUNNER_TEMP/clarion-preview"'
+            "GITHUB_API_URL and GITHUB_TOKEN."
         ),
+        epilog='example: clarion preview-comment --artifact "$RUNNER_TEMP/clarion-preview"   '
+        "(in preview-comment.yml)",
     )
     comment.add_argument(
         "--artifact",
@@ -61,10 +81,27 @@ def _parser() -> argparse.ArgumentParser:
         help="the check run's artifact, downloaded (untrusted data); omit when there is none",
     )
 
-    new = sub.add_parser("new", help="scaffold a post")
-    new.add_argument("slug", metavar="SLUG")
+    new = sub.add_parser(
+        "new",
+        help="scaffold a post",
+        description="Create posts/YEAR/SLUG.md from a template with the repository's "
+        "networks: replace its placeholder text (left unchanged, it is an error), then run "
+        "clarion validate.",
+        epilog="example: clarion new pycon-cfp",
+    )
+    new.add_argument(
+        "slug", metavar="SLUG", help="the file's name: lowercase letters, digits and dashes"
+    )
 
-    publish = sub.add_parser("publish", help="publish what is due")
+    publish = sub.add_parser(
+        "publish",
+        help="publish what is due",
+        description="Publish every due post (no receipt yet, its publish_at reached, approved "
+        "when require_approval is set) to its networks, write each receipt into its file, "
+        "commit and push them. --dry-run shows what would be sent; --sandbox rehearses the "
+        "whole run against local stand-ins, with no credentials and no file changed.",
+        epilog="example: clarion publish --sandbox   (the first thing to try)",
+    )
     mode = publish.add_mutually_exclusive_group()
     mode.add_argument(
         "--dry-run", action="store_true", help="print what would be sent; send nothing"
@@ -78,7 +115,9 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="github: log lines, the action's outputs (posted, held) and a step summary",
     )
-    publish.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    publish.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: every post)"
+    )
 
     status = sub.add_parser(
         "status",
@@ -94,7 +133,14 @@ def _parser() -> argparse.ArgumentParser:
         "paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: every post)"
     )
 
-    importer = sub.add_parser("import", help="bring a network's history into posts/archive/")
+    importer = sub.add_parser(
+        "import",
+        help="bring a network's history into posts/archive/",
+        description="Turn a network's export into posts under posts/archive/YEAR/, each with "
+        "its text, date, images and a receipt for that network, so it is never posted there "
+        "again. Importing the same export again changes nothing.",
+        epilog="example: clarion import x-archive ~/Downloads/twitter-2026-11-01.zip",
+    )
     importer.add_argument("kind", choices=("x-archive", "mastodon-outbox", "bluesky-car"))
     importer.add_argument("path", type=Path, metavar="PATH")
     importer.add_argument(
@@ -107,7 +153,14 @@ def _parser() -> argparse.ArgumentParser:
         "--handle", metavar="HANDLE", help="bluesky-car: the handle in post URLs (default: the DID)"
     )
 
-    site = sub.add_parser("site", help="build the static archive site with Atom and JSON feeds")
+    site = sub.add_parser(
+        "site",
+        help="build the static archive site with Atom and JSON feeds",
+        description="Build a static, JavaScript-free site of every published post into "
+        "OUTDIR, with an Atom feed and a JSON Feed; [tool.clarion.site] sets its title "
+        "and address.",
+        epilog="example: clarion site _site",
+    )
     site.add_argument("outdir", type=Path, metavar="OUTDIR")
     return parser
 
