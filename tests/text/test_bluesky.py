@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from clarion.text import bluesky
+from clarion.text import bluesky, bluesky_detection
 
 # What the app finds in each text: (kind, value) or ("link", uri, shown).
 # Computed with @atproto/api 0.21 (RichText.detectFacetsWithoutResolution)
@@ -93,11 +93,11 @@ DETECTED: list[tuple[str, list[tuple[str, ...]]]] = [
 
 def _detected(text: str) -> list[tuple[str, ...]]:
     found: list[tuple[int, tuple[str, ...]]] = []
-    for start, _, handle in bluesky._mentions(text):
+    for start, _, handle in bluesky_detection.mention_spans(text):
         found.append((start, ("mention", handle)))
-    for start, end, uri in bluesky._links(text):
+    for start, end, uri in bluesky_detection.link_spans(text):
         found.append((start, ("link", uri, bluesky.to_short_url(text[start:end]))))
-    for start, _, tag in bluesky._tags(text):
+    for start, _, tag in bluesky_detection.tag_spans(text):
         found.append((start, ("tag", tag)))
     return [item for _, item in sorted(found, key=lambda pair: pair[0])]
 

@@ -30,38 +30,29 @@ read in `needs_edit`, are tried again here (`retries`).
 At the speed of the network: a part's images are uploaded side by side, and
 with the look-back through the account's statuses (an upload that turns out
 not to be needed is unattached, invisible, and deleted by Mastodon after a day).
+
+The adapter and its sending live here; the look-back in `mastodon_lookback`,
+images in `mastodon_media`, what Mastodon's failures mean in `mastodon_errors`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import email.utils
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any
 
 import requests
-import urllib3.exceptions
 from mastodon import Mastodon
-from mastodon.errors import (
-    MastodonAPIError,
-    MastodonError,
-    MastodonNetworkError,
-    MastodonNotFoundError,
-    MastodonRatelimitError,
-    MastodonServerError,
-)
+from mastodon.errors import MastodonError, MastodonNetworkError, MastodonNotFoundError
 
 from clarion import __version__
 from clarion.adapters.base import (
     AdapterError,
     AuthError,
-    Image,
     NotSent,
     OutcomeUnknown,
     Outgoing,
@@ -69,24 +60,21 @@ from clarion.adapters.base import (
     Receipt,
     SideBySide,
 )
-from clarion.html_text import html_to_text
+from clarion.adapters.mastodon_entities import record, utc
+from clarion.adapters.mastodon_errors import TOKEN_ENV, never_sent, reason, refusal, unreadable
+from clarion.adapters.mastodon_lookback import find_sent
+from clarion.adapters.mastodon_media import processed, upload
 from clarion.settings import MastodonAccount, Settings
 
-TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
 # The oldest server we support: media v2, status edits with `language` (4.0).
 # Given explicitly so Mastodon.py does not ask the instance (and act as 1.0.0 if that fails).
 SERVER_VERSION = "4.0.0"
-PAGE_SIZE = 40  # the most GET /api/v1/accounts/:id/statuses returns
 MAX_KEY_GENERATIONS = 3
 # Times the account may fail to be read while a part that went unanswered is being
 # settled, before the part is handed to a person (`OutcomeUnknown`).
 UNSETTLED_LIMIT = 3
 
 log = logging.getLogger(__name__)
-
-_SPACE_RE = re.compile(r"\s+")
-# Mastodon shows a remote mention `@user@domain` as `@user`.
-_REMOTE_MENTION_RE = re.compile(r"(^|[^/\w])@([a-z0-9_]+)@[a-z0-9.\-]+[a-z0-9]+", re.IGNORECASE)
 
 
 def idempotency_key(outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None) -> str:
@@ -212,7 +200,7 @@ class MastodonAdapter:
         root: Receipt | None,
         parent: Receipt | None,
     ) -> Receipt:
-        self._connected()
+        api = self._connected()
         where = f"part {part.index + 1} of {outgoing.key}"
         if parent is not None and not parent.id:
             raise NotSent(
@@ -227,13 +215,21 @@ class MastodonAdapter:
             earlier = None
             if in_reply_to is None or in_reply_to not in self._created:
                 earlier = batch.submit(self._look_back, outgoing, part, in_reply_to, key, where)
-            uploads = [batch.submit(self._upload, image, where) for image in part.images]
+            uploads = [batch.submit(upload, self._call, api, image, where) for image in part.images]
         if earlier is not None and earlier.exception() is None:
             found = earlier.result()
             if found is not None:
                 return found  # whatever else failed beside the look-back
         batch.raise_failure()
-        media_ids = self._processed([upload.result() for upload in uploads], where)
+        media_ids = processed(
+            self._call,
+            api,
+            [future.result() for future in uploads],
+            where,
+            poll_interval=self.media_poll_interval,
+            timeout=self.media_timeout,
+            sleep=self._sleep,
+        )
         return self._post(outgoing, part, in_reply_to, key, media_ids, where)
 
     def _look_back(
@@ -242,7 +238,7 @@ class MastodonAdapter:
         try:
             return self._find_sent(outgoing, part, in_reply_to)
         except MastodonError as exc:
-            if key in self._unsettled and _unreadable(exc):
+            if key in self._unsettled and unreadable(exc):
                 raise self._not_settled(key, where, "an earlier send got no answer") from None
             raise self._refusal(
                 exc, f"reading the account's statuses before sending {where}"
@@ -272,13 +268,13 @@ class MastodonAdapter:
                     idempotency_key=key,
                 )
             except MastodonNetworkError as exc:
-                if _never_sent(exc):
+                if never_sent(exc):
                     raise NotSent(
-                        f"{where}: could not reach {self.account.instance}: {_reason(exc)}",
+                        f"{where}: could not reach {self.account.instance}: {reason(exc)}",
                         retryable=True,
                     ) from None
                 # It may have been made: look for it; the same key makes sending again safe.
-                return self._settle(outgoing, part, in_reply_to, base_key, _reason(exc), where)
+                return self._settle(outgoing, part, in_reply_to, base_key, reason(exc), where)
             except MastodonNotFoundError:
                 # The key names a status deleted since (a retraction), or the parent is gone.
                 self._require_parent(in_reply_to, where)
@@ -292,7 +288,7 @@ class MastodonAdapter:
                 continue
             except MastodonError as exc:
                 raise self._refusal(exc, f"sending {where}") from None
-            receipt = self._receipt(_record(status))
+            receipt = self._receipt(record(status))
             if receipt.id:
                 self._created.add(receipt.id)
             self._unsettled.pop(base_key, None)
@@ -312,7 +308,7 @@ class MastodonAdapter:
         try:
             earlier = self._find_sent(outgoing, part, in_reply_to)
         except MastodonError as exc:
-            if _unreadable(exc):
+            if unreadable(exc):
                 raise self._not_settled(key, where, f"no answer came back ({lost})") from None
             raise self._refusal(
                 exc, f"reading the account's statuses after sending {where}"
@@ -356,93 +352,30 @@ class MastodonAdapter:
         except MastodonError as exc:
             raise self._refusal(exc, f"checking the status {where} replies to") from None
 
-    # -- media -------------------------------------------------------------------------------
-    def _upload(self, image: Image, where: str) -> tuple[Image, Mapping[str, Any]]:
-        """Upload one image with its alt text. A lost answer is simply uploaded again
-        (by the next attempt): an unattached upload is invisible and Mastodon deletes
-        it after a day."""
-        api = self._connected()
-        media = self._call(
-            api.media_post,
-            image.read(),
-            mime_type=image.mime,
-            description=image.alt,
-            file_name=image.path.name,
-            doing=f"uploading {image.path.name} for {where}",
-        )
-        return image, media
-
-    def _processed(self, uploads: list[tuple[Image, Mapping[str, Any]]], where: str) -> list[str]:
-        """The media ids, once Mastodon has processed every upload (all were uploaded
-        before any is waited for: the server processes them side by side)."""
-        api = self._connected()
-        ids: list[str] = []
-        pending: dict[str, str] = {}  # media id -> file name, while the url is still null
-        for image, media in uploads:
-            ids.append(str(media["id"]))
-            if media.get("url") is None:  # 202 Accepted: still processing
-                pending[str(media["id"])] = image.path.name
-        # media_post(synchronous=True) sleeps 5 s between polls; poll briefly and boundedly instead.
-        deadline = time.monotonic() + self.media_timeout
-        interval = self.media_poll_interval
-        while pending:
-            if time.monotonic() >= deadline:
-                raise NotSent(
-                    f"{where}: Mastodon was still processing {', '.join(pending.values())} "
-                    f"after {self.media_timeout:g} s",
-                    retryable=True,
-                )
-            self._sleep(interval)
-            interval = min(interval * 1.5, 2.0)
-            for media_id, name in list(pending.items()):
-                media = self._call(api.media, media_id, doing=f"waiting for {name} ({where})")
-                if media.get("url") is not None:  # 200 instead of 206 Partial Content
-                    del pending[media_id]
-        return ids
-
     # -- finding a part already sent -----------------------------------------------------------
     def _find_sent(
         self, outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None
     ) -> Receipt | None:
         """This exact part among the account's recent statuses, or None. Raises MastodonError."""
-        api = self._connected()
-        cutoff = None
-        if in_reply_to is None:
-            cutoff = dt.datetime.now(dt.UTC) - self.lookback_window
-        max_id: str | None = None
-        for _ in range(self.lookback_pages):
-            page = api.account_statuses(
-                self._account_id,
-                exclude_reblogs=True,
-                limit=PAGE_SIZE,
-                max_id=max_id,
-            )
-            statuses = [_record(status) for status in page]
-            for status in statuses:
-                if cutoff is not None and _utc(status["created_at"]) < cutoff:
-                    return None  # newest first: the rest are older still
-                if str(status["id"]) in self._given or not _looks_like(
-                    status, outgoing, part, in_reply_to
-                ):
-                    continue
-                # The HTML only suggests it; the source text decides.
-                source = _record(api.status_source(str(status["id"])))
-                # Mastodon strips both before saving them.
-                if (
-                    source.get("text") == part.text.strip()
-                    and (source.get("spoiler_text") or "") == (outgoing.spoiler or "").strip()
-                ):
-                    log.info(
-                        "part %d of %s was already on Mastodon as status %s",
-                        part.index + 1,
-                        outgoing.key,
-                        status["id"],
-                    )
-                    return self._receipt(status)
-            if len(statuses) < PAGE_SIZE:
-                return None
-            max_id = str(statuses[-1]["id"])
-        return None
+        status = find_sent(
+            self._connected(),
+            self._account_id,
+            outgoing,
+            part,
+            in_reply_to,
+            pages=self.lookback_pages,
+            window=self.lookback_window,
+            given=self._given,
+        )
+        if status is None:
+            return None
+        log.info(
+            "part %d of %s was already on Mastodon as status %s",
+            part.index + 1,
+            outgoing.key,
+            status["id"],
+        )
+        return self._receipt(status)
 
     # -- corrections -------------------------------------------------------------------------
     def needs_edit(self, receipt: Receipt, outgoing: Outgoing, part: OutgoingPart) -> bool:
@@ -524,7 +457,7 @@ class MastodonAdapter:
     ) -> Mapping[str, Any]:
         """One request whose failure becomes an adapter error."""
         try:
-            return _record(func(*args, **kwargs))
+            return record(func(*args, **kwargs))
         except MastodonError as exc:
             raise self._refusal(exc, doing) from None
 
@@ -536,7 +469,7 @@ class MastodonAdapter:
         attempt = 0
         while True:
             try:
-                return _record(func(*args, **kwargs))
+                return record(func(*args, **kwargs))
             except MastodonNetworkError as exc:
                 attempt += 1
                 if attempt > self.retries:
@@ -547,140 +480,16 @@ class MastodonAdapter:
 
     def _refusal(self, exc: MastodonError, doing: str) -> AdapterError:
         """What Mastodon's answer (or silence before anything was sent) means for Clarion."""
-        instance = self.account.instance
-        if isinstance(exc, MastodonRatelimitError):
-            return NotSent(
-                f"Mastodon's rate limit was reached while {doing}",
-                retryable=True,
-                retry_after=self._retry_after(),
-            )
-        if isinstance(exc, MastodonNetworkError):
-            return NotSent(
-                f"could not reach {instance} while {doing}: {_reason(exc)}", retryable=True
-            )
-        code, message = _answer(exc)
-        if code == 401:
-            return AuthError(
-                f"{instance} refused the access token in {TOKEN_ENV} while {doing}: {message}"
-            )
-        if code == 403:
-            return AuthError(
-                f"{instance} did not allow {doing}: {message} (the token needs the "
-                "write:statuses, write:media and read:statuses scopes)"
-            )
-        if isinstance(exc, MastodonServerError) or (code is not None and code >= 500):
-            return NotSent(f"{instance} failed while {doing}: {code} {message}", retryable=True)
-        return NotSent(f"Mastodon refused {doing}: {message} ({code})", retryable=False)
-
-    def _retry_after(self) -> float | None:
-        """Seconds until the window in the last answer's X-RateLimit-Reset (an ISO time) resets."""
-        reset = self._last_headers.get("X-RateLimit-Reset")
-        if not reset:
-            return None
-        try:
-            reset_at = dt.datetime.fromisoformat(reset)
-        except ValueError:
-            try:
-                reset_at = dt.datetime.fromtimestamp(float(reset), dt.UTC)  # GoToSocial: epoch
-            except ValueError:
-                return None
-        # Measured against the server's own clock (its Date header) when it sends one.
-        now = dt.datetime.now(dt.UTC)
-        date = self._last_headers.get("Date")
-        if date:
-            with contextlib.suppress(TypeError, ValueError):
-                now = email.utils.parsedate_to_datetime(date)
-        return max(0.0, (_utc(reset_at) - now).total_seconds())
+        return refusal(exc, doing, instance=self.account.instance, headers=self._last_headers)
 
     def _receipt(self, status: Mapping[str, Any]) -> Receipt:
         status_id = str(status["id"])
         self._given.add(status_id)
         return Receipt(
-            at=_utc(status["created_at"]),
+            at=utc(status["created_at"]),
             id=status_id,
             url=str(status.get("url") or status.get("uri")),
         )
 
     def _profile_url(self) -> str:
         return f"{self.account.instance.rstrip('/')}/@{self._acct}"
-
-
-# -- module helpers ------------------------------------------------------------------------------
-def _record(value: object) -> Mapping[str, Any]:
-    # Mastodon.py's entities are dicts with attribute access.
-    return cast(Mapping[str, Any], value)
-
-
-def _utc(value: object) -> dt.datetime:
-    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
-def _answer(exc: MastodonError) -> tuple[int | None, str]:
-    """(HTTP status, Mastodon's error message) from MastodonAPIError's args."""
-    args = exc.args
-    if isinstance(exc, MastodonAPIError) and len(args) >= 4 and isinstance(args[1], int):
-        return args[1], str(args[3] or args[2] or "")
-    return None, str(exc)
-
-
-def _unreadable(exc: MastodonError) -> bool:
-    """A failure to read that says nothing of the account: no answer, or a server error."""
-    if isinstance(exc, MastodonNetworkError | MastodonServerError):
-        return True
-    code, _message = _answer(exc)
-    return code is not None and code >= 500
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc)
-    return text.removeprefix("Could not complete request: ")
-
-
-def _never_sent(exc: BaseException) -> bool:
-    """True when the request surely never reached the server (no connection was made)."""
-    pending: list[object] = [exc]
-    seen: set[int] = set()
-    while pending:
-        item = pending.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(
-            item,
-            requests.exceptions.ConnectTimeout
-            | urllib3.exceptions.NewConnectionError
-            | urllib3.exceptions.ConnectTimeoutError
-            | ConnectionRefusedError,
-        ):
-            return True
-        pending.extend(
-            (item.__cause__, item.__context__, getattr(item, "reason", None), *item.args)
-        )
-    return False
-
-
-def _squash(text: str) -> str:
-    return _SPACE_RE.sub("", text)
-
-
-def _looks_like(
-    status: Mapping[str, Any], outgoing: Outgoing, part: OutgoingPart, in_reply_to: str | None
-) -> bool:
-    """Whether a status could be this part (the source text is checked after)."""
-    if status.get("reblog"):
-        return False
-    if str(status.get("in_reply_to_id") or "") != (in_reply_to or ""):
-        return False
-    if (status.get("spoiler_text") or "") != (outgoing.spoiler or "").strip():
-        return False
-    if status.get("visibility") != (outgoing.visibility or "public"):
-        return False
-    attachments = status.get("media_attachments") or []
-    alts = [str(media.get("description") or "").strip() for media in attachments]
-    if alts != [image.alt.strip() for image in part.images]:
-        return False
-    shown = _squash(html_to_text(str(status.get("content") or "")))
-    return shown in (_squash(part.text), _squash(_REMOTE_MENTION_RE.sub(r"\1@\2", part.text)))

@@ -1,0 +1,181 @@
+"""Where Bluesky finds links, mentions and tags, as `RichText.detectFacets` of @atproto/api.
+
+- links: `http(s)://` and everything up to the next whitespace, or a bare
+  domain of letters and digits (no hyphen) whose top-level domain is in the
+  IANA list (the `tlds` package), with its path; one trailing `.,;:!?` and
+  then an unmatched `)` are left out; a bare domain links to `https://`.
+  A scheme in capitals ("HTTPS://") is not linked, as in the app.
+- tags: `#` (or its full-width form) after whitespace or at the start, up to whitespace or a
+  zero-width character, not only digits and punctuation, trailing
+  punctuation left out, at most 64 graphemes; and cashtags (`$ABC`, up to
+  five characters) as tags "$ABC".
+- mentions: `@handle.domain` after whitespace, `(` or at the start, whose
+  top-level domain is known (or `.test`).
+
+Each is found as (start, end, value) spans of the text as written, in order.
+
+Where this differs from the app: a bare domain starting with "http"
+("httpbin.org") is linked, as in the app, but to "https://httpbin.org" (the
+app gives a URI without scheme).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from clarion.text.bluesky_domains import is_valid_domain
+from clarion.text.entities import grapheme_count
+
+if TYPE_CHECKING:
+    import regex
+
+# JavaScript's \s (what @atproto/api's regexes mean by whitespace).
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ZERO_WIDTH = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
+
+_SPACES = frozenset(
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+# The regexes of @atproto/api start with "(^|\s|\()" (or "(^|\s)"): a match
+# begins after whitespace, "(" or at the start. They are run from each place
+# that can begin one (found with str.find or a short regex), which finds what
+# their scan of the whole text finds, faster.
+
+# MENTION_REGEX after its "@": \b is ASCII in JavaScript, hence re.ASCII.
+_HANDLE = re.compile(r"[a-zA-Z0-9.-]+\b", re.ASCII)
+# URL_REGEX (flags gim): "i" spelled out so that only ASCII letters match.
+_URL = re.compile(
+    rf"(^|[{_JS_SPACE}(])"
+    rf"((?P<scheme>[hH][tT][tT][pP][sS]?://[^{_JS_SPACE}]+)"
+    rf"|(?P<domain>[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z0-9]+)+)[^{_JS_SPACE}]*)"
+)
+# What a link needs: a dot and a letter or digit, or "://" and something.
+_LINK_HINT = re.compile(rf"\.[a-zA-Z0-9]|://[^{_JS_SPACE}]")
+_SPACE = re.compile(f"[{_JS_SPACE}]")
+_HASH = re.compile("[#\uff03]")
+# CASHTAG_REGEX after its "$".
+_TICKER = re.compile(rf"[A-Za-z][A-Za-z0-9]{{0,4}}(?=[{_JS_SPACE}]|\Z|[.,;:!?)\"'\u2019])")
+_MAX_TAG_GRAPHEMES = 64
+
+
+def _after_space(text: str, at: int, also: str = "") -> bool:
+    return at == 0 or text[at - 1] in _SPACES or text[at - 1] in also
+
+
+def mention_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, handle) of each mention, the handle without "@"."""
+    found = []
+    at = text.find("@")
+    while at != -1:
+        following = at + 1
+        if _after_space(text, at, "("):
+            match = _HANDLE.match(text, at + 1)
+            if match:
+                handle = match.group(0)
+                if is_valid_domain(handle) or handle.endswith(".test"):
+                    found.append((at, match.end(), handle))
+                following = match.end()
+        at = text.find("@", following)
+    return found
+
+
+def link_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, URI) of each link; a bare domain's URI starts "https://"."""
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    size = len(text)
+    while (hint := _LINK_HINT.search(text, position)) is not None:
+        # The run of non-whitespace holding the hint, and the character before.
+        at = hint.start()
+        start = at
+        while start > 0 and text[start - 1] not in _SPACES:
+            start -= 1
+        after = _SPACE.search(text, at)
+        end = after.start() if after else size
+        offset = max(start - 1, 0)
+        found.extend(_run_links(text, offset, end))
+        position = end
+    return found
+
+
+def _run_links(text: str, offset: int, end: int) -> list[tuple[int, int, str]]:
+    found = []
+    for match in _URL.finditer(text[offset:end]):
+        start, stop = match.span(2)
+        start += offset
+        stop += offset
+        uri = match.group(2)
+        if not uri.startswith("http"):
+            domain = match.group("domain")
+            if not domain or not is_valid_domain(domain):
+                continue
+            uri = f"https://{uri}"
+        elif match.group("scheme") is None:
+            uri = f"https://{uri}"  # "httpbin.org": see the module docs
+        if uri[-1] in ".,;:!?":
+            uri = uri[:-1]
+            stop -= 1
+        if uri.endswith(")") and "(" not in uri:
+            uri = uri[:-1]
+            stop -= 1
+        found.append((start, stop, uri))
+    return found
+
+
+def tag_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, tag) of each tag (without "#") and cashtag ("$ABC")."""
+    found = []
+    if "#" in text or "\uff03" in text:
+        patterns = _tag_patterns()
+        end = 0
+        for sign in _HASH.finditer(text):
+            at = sign.start()
+            if at < end or not _after_space(text, at):
+                continue
+            end = at + 1
+            match = patterns.tag.match(text, at + 1)
+            if not match:
+                continue
+            end = match.end()
+            tag = patterns.trailing_punctuation.sub("", match.group(0))
+            if not tag or (
+                len(tag) > _MAX_TAG_GRAPHEMES and grapheme_count(tag) > _MAX_TAG_GRAPHEMES
+            ):
+                continue
+            found.append((at, at + 1 + len(tag), tag))
+    if "$" in text:
+        at = text.find("$")
+        while at != -1:
+            following = at + 1
+            if _after_space(text, at, "("):
+                ticker_match = _TICKER.match(text, at + 1)
+                if ticker_match:
+                    ticker = ticker_match.group(0).upper()
+                    found.append((at, at + 1 + len(ticker), f"${ticker}"))
+                    following = ticker_match.end()
+            at = text.find("$", following)
+    return found
+
+
+@dataclass(frozen=True)
+class _TagPatterns:
+    tag: regex.Pattern[str]
+    trailing_punctuation: regex.Pattern[str]
+
+
+@functools.cache
+def _tag_patterns() -> _TagPatterns:
+    # \p{P}, which `re` lacks; imported when a text first has a "#".
+    import regex
+
+    blank = _JS_SPACE + _ZERO_WIDTH
+    # TAG_REGEX after its "#": JavaScript's \d (with the u flag) is [0-9].
+    return _TagPatterns(
+        tag=regex.compile(rf"(?!\ufe0f)[^{blank}]*[^0-9{blank}\p{{P}}]+[^{blank}]*"),
+        trailing_punctuation=regex.compile(r"\p{P}+\Z"),
+    )
