@@ -1,0 +1,185 @@
+"""The Bluesky stand-in: its XRPC routes, and what it received."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT, upload_blob
+from clarion.sandbox.bluesky.identity import resolve_handle
+from clarion.sandbox.bluesky.lexicon import POST
+from clarion.sandbox.bluesky.repo import create_record, delete_record, get_record, list_records
+from clarion.sandbox.bluesky.sessions import (
+    ACCESS_TTL,
+    authed,
+    create_session,
+    get_session,
+    refresh_session,
+)
+from clarion.sandbox.bluesky.state import PdsState, StoredRecord
+from clarion.sandbox.bluesky.xrpc import XrpcError
+from clarion.sandbox.server import Handler, Request, Response
+from clarion.settings import BlueskyAccount
+
+SANDBOX_HANDLE = "clarion.test"
+SANDBOX_APP_PASSWORD = "sand-box0-clar-ion0"  # noqa: S105 (the sandbox's, public)
+PASSWORD_ENV = "CLARION_BLUESKY_APP_PASSWORD"  # noqa: S105 (a variable name)
+
+XRPC: Mapping[tuple[str, str], Callable[[PdsState, Request], Response]] = {
+    ("POST", "com.atproto.server.createSession"): create_session,
+    ("POST", "com.atproto.server.refreshSession"): refresh_session,
+    ("GET", "com.atproto.server.getSession"): get_session,
+    ("GET", "com.atproto.identity.resolveHandle"): resolve_handle,
+    ("POST", "com.atproto.repo.createRecord"): create_record,
+    ("GET", "com.atproto.repo.getRecord"): get_record,
+    ("GET", "com.atproto.repo.listRecords"): list_records,
+    ("POST", "com.atproto.repo.deleteRecord"): delete_record,
+    ("POST", "com.atproto.repo.uploadBlob"): upload_blob,
+}
+
+
+class BlueskyStandIn(PdsState):
+    """A Bluesky PDS on 127.0.0.1 with one account (`SANDBOX_HANDLE`, `SANDBOX_APP_PASSWORD`).
+
+    `other_handles` are further accounts it knows (to resolve @mentions of them);
+    `access_ttl` shortens the access tokens' life to exercise the client's refresh;
+    `write_points` is the hourly repo-write budget (a post costs 3).
+    """
+
+    name = "bluesky"
+
+    def __init__(
+        self,
+        *,
+        handle: str = SANDBOX_HANDLE,
+        app_password: str = SANDBOX_APP_PASSWORD,
+        other_handles: tuple[str, ...] = (),
+        access_ttl: dt.timedelta = ACCESS_TTL,
+        write_points: int = 5000,
+        blob_limit: int = BLOB_UPLOAD_LIMIT,
+        latency: float = 0.0,
+    ) -> None:
+        super().__init__(
+            handle=handle,
+            app_password=app_password,
+            other_handles=other_handles,
+            access_ttl=access_ttl,
+            write_points=write_points,
+            blob_limit=blob_limit,
+            latency=latency,
+        )
+        for (method, nsid), handler in XRPC.items():
+            self.route(method, f"/xrpc/{nsid}", self._answering(handler))
+
+    # -- what it received ---------------------------------------------------------
+    def posts(self, *, include_deleted: bool = False) -> list[StoredRecord]:
+        """The `app.bsky.feed.post` records it took, in the order it took them."""
+        return [
+            r
+            for r in self.records.values()
+            if f"/{POST}/" in r.uri and (include_deleted or not r.deleted)
+        ]
+
+    def received(self) -> list[dict[str, Any]]:
+        """Each post record as stored: uri, cid, rkey, the record itself, deleted."""
+        return [
+            {"uri": r.uri, "cid": r.cid, "rkey": r.rkey, "record": r.value, "deleted": r.deleted}
+            for r in self.posts(include_deleted=True)
+        ]
+
+    def describe(self) -> str:
+        """What it received, for people: each post's text, thread, images, card, language."""
+        posts = self.posts(include_deleted=True)
+        lines = [f"Bluesky stand-in ({self.account.handle}): {len(posts)} post(s)"]
+        numbers = {r.uri: n for n, r in enumerate(posts, 1)}
+        handles = {a.did: a.handle for a in self.accounts}
+        for number, stored in enumerate(posts, 1):
+            value = stored.value
+            head = f"[{number}] {stored.uri}"
+            if stored.deleted:
+                head += " (deleted)"
+            lines.append(head)
+            reply = value.get("reply")
+            if isinstance(reply, dict):
+                parent = reply.get("parent", {}).get("uri", "")
+                root = reply.get("root", {}).get("uri", "")
+                lines.append(
+                    f"    reply to [{numbers.get(parent, parent)}] in the thread of "
+                    f"[{numbers.get(root, root)}]"
+                )
+            if value.get("langs"):
+                lines.append(f"    language: {', '.join(value['langs'])}")
+            lines.extend("    | " + line for line in str(value.get("text", "")).split("\n"))
+            lines.extend(self._describe_facets(value, handles))
+            lines.extend(self._describe_embed(value.get("embed")))
+        return "\n".join(lines)
+
+    @staticmethod
+    def _describe_facets(value: Mapping[str, Any], handles: Mapping[str, str]) -> list[str]:
+        text = str(value.get("text", "")).encode("utf-8")
+        lines = []
+        for facet in value.get("facets") or []:
+            index = facet.get("index", {})
+            span = text[index.get("byteStart", 0) : index.get("byteEnd", 0)].decode(
+                "utf-8", "replace"
+            )
+            for feature in facet.get("features", []):
+                kind = str(feature.get("$type", "")).rpartition("#")[2]
+                target = feature.get("uri") or feature.get("tag") or feature.get("did", "")
+                if kind == "mention":
+                    target = f"{target} ({handles.get(target, 'unknown account')})"
+                lines.append(f"    {kind}: {span!r} -> {target}")
+        return lines
+
+    def _describe_embed(self, embed: Any) -> list[str]:
+        if not isinstance(embed, dict):
+            return []
+        lines = []
+        if embed.get("$type") == "app.bsky.embed.images":
+            for n, image in enumerate(embed.get("images", []), 1):
+                blob = image.get("image", {})
+                ratio = image.get("aspectRatio")
+                size = f" {ratio['width']}x{ratio['height']}" if ratio else ""
+                lines.append(
+                    f"    image {n}: {blob.get('mimeType')}{size}, {blob.get('size')} bytes, "
+                    f"alt {image.get('alt', '')!r}"
+                )
+        elif embed.get("$type") == "app.bsky.embed.external":
+            card = embed.get("external", {})
+            lines.append(f"    link card: {card.get('uri')}")
+            lines.append(f"      title: {card.get('title', '')!r}")
+            lines.append(f"      description: {card.get('description', '')!r}")
+            if card.get("thumb"):
+                thumb = card["thumb"]
+                lines.append(f"      thumbnail: {thumb.get('mimeType')}, {thumb.get('size')} bytes")
+        return lines
+
+    # -- plumbing -------------------------------------------------------------------
+    def not_found(self, request: Request) -> Response:
+        if request.path.startswith("/xrpc/"):
+            # A PDS hands methods it does not serve to the app view, for signed-in
+            # callers only; this one has no app view to hand them to.
+            try:
+                authed(self, request)
+            except XrpcError as exc:
+                return exc.response()
+            return XrpcError(502, "UpstreamFailure", "Upstream service unreachable").response()
+        return super().not_found(request)
+
+    def _answering(self, handler: Callable[[PdsState, Request], Response]) -> Handler:
+        def answer(request: Request) -> Response:
+            try:
+                return handler(self, request)
+            except XrpcError as exc:
+                return exc.response()
+
+        return answer
+
+    # -- for `clarion publish --sandbox` --------------------------------------------------
+    def sandbox_settings(self) -> tuple[BlueskyAccount, dict[str, str]]:
+        """The account settings pointing here, and the environment with its credentials."""
+        return (
+            BlueskyAccount(handle=self.account.handle, service=self.url),
+            {PASSWORD_ENV: self.account.passwords[0]},
+        )

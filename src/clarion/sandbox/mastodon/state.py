@@ -1,0 +1,129 @@
+"""What one Mastodon account holds on its instance: statuses, uploads, keys and windows."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from clarion.sandbox.mastodon.limits import Windows
+from clarion.sandbox.server import StandIn
+
+USERNAME = "clarion_example"
+ACCOUNT_ID = "113000000000000001"
+
+
+class Snowflakes:
+    """Mastodon ids: milliseconds since the epoch shifted left 16 bits, plus a sequence."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._seq = itertools.count()
+
+    def next(self, ts: float) -> str:
+        value = (int(ts * 1000) << 16) | (next(self._seq) & 0xFFFF)
+        self._last = max(value, self._last + 1)
+        return str(self._last)
+
+
+@dataclass
+class Media:
+    id: str
+    mime: str
+    size: int
+    width: int
+    height: int
+    description: str
+    file_name: str
+    polls_left: int  # GETs that still answer 206 (processing)
+    status_id: str | None = None
+
+    @property
+    def processed(self) -> bool:
+        return self.polls_left <= 0
+
+
+@dataclass
+class Status:
+    id: str
+    created_at: float
+    text: str
+    spoiler_text: str
+    visibility: str
+    language: str | None
+    sensitive: bool
+    in_reply_to_id: str | None
+    media_ids: list[str]
+    idempotency_key: str | None
+    edited_at: float | None = None
+    deleted: bool = False
+    edits: list[dict[str, Any]] = field(default_factory=list)
+
+
+class InstanceState(StandIn):
+    """The account's settings (which a test may change) and everything it holds.
+
+    The route handlers (`statuses`, `media`, `instance`) read and change this;
+    `MastodonStandIn` adds the routes, authentication and rate limits.
+    """
+
+    def __init__(
+        self,
+        *,
+        latency: float,
+        max_characters: int,
+        media_processing_polls: int,
+        limits: Mapping[str, tuple[int, float]] | None,
+        token: str,
+        username: str,
+    ) -> None:
+        super().__init__(latency=latency)
+        self.max_characters = max_characters
+        self.media_processing_polls = media_processing_polls
+        self.windows = Windows(limits)
+        self.token = token
+        self.username = username
+        self.account_id = ACCOUNT_ID
+        self.created = time.time()
+        self.statuses: dict[str, Status] = {}
+        self.media: dict[str, Media] = {}
+        self.files: dict[str, bytes] = {}  # each upload's bytes, by media id
+        self.idempotency_keys: dict[tuple[str, str], tuple[str, float]] = {}
+        self.key_age = 0.0
+        self.ids = Snowflakes()
+        self.base = "http://127.0.0.1"  # the real address once started
+
+    @property
+    def limits(self) -> dict[str, tuple[int, float]]:
+        """The rate-limit windows: name -> (requests allowed, period in seconds)."""
+        return self.windows.limits
+
+    @limits.setter
+    def limits(self, limits: dict[str, tuple[int, float]]) -> None:
+        self.windows.limits = limits
+
+    def reset(self) -> None:
+        """Forget every status, upload, key, rate-limit count, request and queued fault."""
+        with self._lock:
+            self.statuses.clear()
+            self.media.clear()
+            self.files.clear()
+            self.idempotency_keys.clear()
+            self.key_age = 0.0
+            self.windows.clear()
+            self.requests.clear()
+            self.faults.clear()
+
+    def age_idempotency_keys(self, seconds: float) -> None:
+        """Age every stored Idempotency-Key by `seconds` (Mastodon forgets them after an hour)."""
+        with self._lock:
+            self.key_age += seconds
+
+    def media_bytes(self, media_id: str) -> bytes:
+        """The file uploaded as `media_id`, byte for byte."""
+        return self.files[media_id]
+
+    def status_url(self, status_id: str) -> str:
+        return f"{self.base}/@{self.username}/{status_id}"
