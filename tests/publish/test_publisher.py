@@ -198,3 +198,13 @@ def test_a_stopped_run_starts_nothing() -> None:
     publisher.run(jobs, report)
     assert x.sent == []
     assert "the run was stopped" in report.posts[0].networks["x"].message
+
+
+def test_a_bug_in_one_network_keeps_the_receipts_of_the_others_and_still_raises() -> None:
+    x = Scripted("x", [OK, RuntimeError("a bug")])
+    mastodon, sink = Scripted("mastodon", []), Sink()
+    with pytest.raises(RuntimeError, match="a bug"):
+        run({"x": x, "mastodon": mastodon}, sink)
+    assert ("mastodon", 2, "mastodon-3") in sink.kept
+    assert ("x", 0, "x-1") in sink.kept
+    assert sink.done == ["posts/t.md"]  # committed all the same

@@ -43,21 +43,21 @@ def uncommitted(world: World) -> str:
     return git(world.work, "status", "--short", "--", "posts")
 
 
-def test_a_network_that_breaks_unexpectedly_loses_no_receipt_of_the_others(world: World) -> None:
-    """Bluesky answers a create with something the client library cannot read (a
-    bug's path, with its traceback): the posts Mastodon and X published are still
-    committed and pushed, even the ones Bluesky never reached."""
+def test_an_answer_bluesky_cannot_read_is_settled_by_its_record_key(world: World) -> None:
+    """Bluesky answers a create with something that is not a record reference: the
+    adapter asks for the part's deterministic record key, finds nothing there, and
+    sends again; nothing is doubled, and every network publishes."""
     world.fault(
         "bluesky",
         Fault("status", status=200, body=b"{}", headers={"Content-Type": "application/json"}),
     )
     proc = world.publish()
-    assert proc.returncode != 0
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "no record under its key; sending again is safe" in proc.stderr
     assert uncommitted(world) == ""
     for name, parts in (("2026/launch.md", 3), ("2026/other.md", 1)):
-        assert published_on_remote(world, name) == {"bluesky": 0, "mastodon": parts, "x": parts}
-    # What was sent is reported, even though the run ended on an error.
-    assert "posts/2026/other.md" in proc.stdout
+        assert published_on_remote(world, name) == {"bluesky": parts, "mastodon": parts, "x": parts}
+    assert world.created("bluesky") == 4
 
 
 def test_a_receipt_that_cannot_be_written_is_reported_and_the_others_still_go(
