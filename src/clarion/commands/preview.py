@@ -4,8 +4,10 @@ check.yml made as the pull request's sticky comment."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -13,36 +15,42 @@ from pathlib import Path
 from clarion.commands import checked_posts
 from clarion.errors import ConfigError, UsageError
 from clarion.logsafe import untrusted
-from clarion.preview.render import PreviewContext, render_markdown, render_text
+from clarion.preview.model import PreviewContext, build
+from clarion.preview.render import render_json, render_markdown, render_text
 from clarion.settings import Settings
+
+_SHA = re.compile(r"[0-9a-f]{40}")
+RENDERERS = {"json": render_json, "markdown": render_markdown, "text": render_text}
 
 
 def context(settings: Settings, env: Mapping[str, str]) -> PreviewContext:
     """The time zone from the settings; in a pull request's check, images are
-    shown from the pull request's head (which may be a fork)."""
+    shown from the pull request's head (which may be a fork), and the commit
+    described is that head (GITHUB_SHA is the merge GitHub made for the check);
+    elsewhere GITHUB_SHA, when set."""
     image_base = env.get("CLARION_PREVIEW_IMAGE_BASE")
+    commit = env.get("GITHUB_SHA")
     event_path = env.get("GITHUB_EVENT_PATH")
-    if image_base is None and event_path:
+    if event_path:
         try:
             event = json.loads(Path(event_path).read_text(encoding="utf-8"))
             head = event["pull_request"]["head"]
-            server = env.get("GITHUB_SERVER_URL", "https://github.com")
-            image_base = f"{server}/{head['repo']['full_name']}/raw/{head['sha']}/"
+            commit = str(head["sha"])
+            if image_base is None:
+                server = env.get("GITHUB_SERVER_URL", "https://github.com")
+                image_base = f"{server}/{head['repo']['full_name']}/raw/{head['sha']}/"
         except (OSError, ValueError, KeyError, TypeError):
-            image_base = None
-    return PreviewContext(settings.timezone, image_base)
+            pass
+    valid = commit if commit is not None and _SHA.fullmatch(commit) else None
+    return PreviewContext(settings.timezone, image_base, valid)
 
 
 def run(settings: Settings, paths: Sequence[Path], fmt: str) -> int:
     items = checked_posts(settings, paths)
-    if fmt == "json":
-        json.dump({"posts": [r.as_json() for _, r in items]}, sys.stdout, ensure_ascii=False)
-        sys.stdout.write("\n")
-    elif fmt == "markdown":
-        sys.stdout.write(untrusted(render_markdown(items, context(settings, os.environ))))
-    else:
-        sys.stdout.write(untrusted(render_text(items, context(settings, os.environ))))
-    return 0 if all(r.ok for _, r in items) else 1
+    now = dt.datetime.now(dt.UTC)
+    preview = build(items, settings.platforms, now, context(settings, os.environ))
+    sys.stdout.write(untrusted(RENDERERS[fmt](preview)))
+    return 0 if preview.ok else 1
 
 
 def run_comment(artifact: Path | None, env: Mapping[str, str]) -> int:

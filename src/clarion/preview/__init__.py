@@ -1,2 +1,2 @@
-"""What a merge will do, for people: the preview (`render`) and the pull request's
-sticky comment (`comment`)."""
+"""What a merge will do, for people: the preview's result (`model`), its reporters
+(`render`: text, Markdown, JSON) and the pull request's sticky comment (`comment`)."""
