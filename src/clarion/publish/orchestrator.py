@@ -257,25 +257,16 @@ class Publisher:
                 continue
             receipt = stored_to_receipt(stored)
             where = f"{job.post.rel} part {index + 1} on {networks.display(network)}"
-            try:
-                self._retrying(functools.partial(adapter.delete, receipt), where)
-            except AuthError:
-                raise
-            except AdapterError as exc:
-                outcome.state, outcome.message = (
-                    State.FAILED,
-                    f"part {index + 1} not deleted: {exc.message}",
-                )
-                return
-            try:
-                self.sink.mark(
-                    job.post.path, network, Mark.RETRACTED, index, dt.datetime.now(dt.UTC)
-                )
-            except ClarionError as exc:
-                outcome.state, outcome.message = (
-                    State.FAILED,
-                    f"part {index + 1} deleted: {exc.message}",
-                )
+            done = self._act_and_mark(
+                functools.partial(adapter.delete, receipt),
+                job,
+                index,
+                Mark.RETRACTED,
+                outcome,
+                where,
+                (f"part {index + 1} not deleted", f"part {index + 1} deleted"),
+            )
+            if not done:
                 return
             self.progress(f"{where}: deleted (retracted)")
         if any(r.unknown for r in job.post.receipts.get(network, ())):
@@ -302,29 +293,58 @@ class Publisher:
             try:
                 if not adapter.needs_edit(receipt, job.outgoing, part):
                     continue
-                self._retrying(functools.partial(adapter.edit, receipt, job.outgoing, part), where)
-            except AuthError:
-                raise
             except AdapterError as exc:
-                outcome.state, outcome.message = (
-                    State.FAILED,
-                    f"part {part.index + 1} not corrected: {exc.message}",
-                )
+                outcome.state = State.FAILED
+                outcome.message = f"part {part.index + 1} not corrected: {exc.message}"
+                if isinstance(exc, AuthError):
+                    raise
+                return
+            done = self._act_and_mark(
+                functools.partial(adapter.edit, receipt, job.outgoing, part),
+                job,
+                part.index,
+                Mark.EDITED,
+                outcome,
+                where,
+                (f"part {part.index + 1} not corrected", f"part {part.index + 1} corrected"),
+            )
+            if not done:
                 return
             changed += 1
-            try:
-                self.sink.mark(
-                    job.post.path, network, Mark.EDITED, part.index, dt.datetime.now(dt.UTC)
-                )
-            except ClarionError as exc:
-                outcome.state = State.FAILED
-                outcome.message = f"part {part.index + 1} corrected: {exc.message}"
-                return
             self.progress(f"{where}: corrected in place")
         outcome.state = State.PUBLISHED
         outcome.message = (
             f"corrected {changed} part(s) in place" if changed else "already up to date"
         )
+
+    def _act_and_mark(
+        self,
+        call: Callable[[], object],
+        job: Job,
+        index: int,
+        mark: Mark,
+        outcome: NetworkOutcome,
+        where: str,
+        wording: tuple[str, str],
+    ) -> bool:
+        """Delete or correct one part, then mark its receipt; False (and why in
+        `outcome`) when either step fails. Refused credentials stop the network."""
+        not_done, done = wording
+        try:
+            self._retrying(call, where)
+        except AuthError:
+            raise
+        except AdapterError as exc:
+            outcome.state, outcome.message = State.FAILED, f"{not_done}: {exc.message}"
+            return False
+        try:
+            self.sink.mark(
+                job.post.path, job.outgoing.network, mark, index, dt.datetime.now(dt.UTC)
+            )
+        except ClarionError as exc:
+            outcome.state, outcome.message = State.FAILED, f"{done}: {exc.message}"
+            return False
+        return True
 
     def _retrying(self, call: Callable[[], T], where: str) -> T:
         return retrying(
