@@ -90,8 +90,9 @@ def test_new_scaffolds_a_post_that_validates(repo: Path, clarion: Run) -> None:
 def test_preview_shows_each_networks_parts_and_counts(clarion: Run) -> None:
     proc = clarion("preview", "posts/2026/pycon-cfp-thread.md", cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert "X\n    part 1: " in proc.stdout
-    assert "part 3: " in proc.stdout
+    assert "\n  X: " in proc.stdout
+    assert "    part 1 of 3: " in proc.stdout
+    assert "part 3 of 3: " in proc.stdout
     assert "Bluesky" in proc.stdout
     markdown = clarion(
         "preview", "posts/2026/pycon-cfp-thread.md", "--format", "markdown", cwd=ROOT
