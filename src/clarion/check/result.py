@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -33,6 +34,10 @@ class Problem:
             "column": self.column,
             "message": self.message,
         }
+
+
+def _place(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,10 @@ class PostResult:
         column: int | None = None,
         network: str | None = None,
     ) -> None:
-        self.problems.append(Problem(severity, code, message, line, column, network))
+        # Kept in the order of the file (line, then column; the whole file's first),
+        # whatever order the checks ran in; equal places keep the order found.
+        problem = Problem(severity, code, message, line, column, network)
+        bisect.insort(self.problems, problem, key=_place)
 
     def as_json(self) -> dict[str, Any]:
         return {
