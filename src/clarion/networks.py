@@ -102,6 +102,9 @@ class Network:
     # The environment variables its adapter reads its credentials from, all
     # needed: `clarion publish` names every one missing before connecting.
     secrets: tuple[str, ...] = ()
+    # The scopes its access token needs for every call its adapter makes: the one
+    # list, which README.md quotes as it is (tests/test_mastodon_scopes.py).
+    token_scopes: tuple[str, ...] = ()
     # JSON Schema of the keys a post may set under its name besides `body`
     # (Mastodon's `visibility`): the post schema takes them from here.
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -211,6 +214,13 @@ register(
         can_pin=True,
         default_limit=500,
         secrets=("CLARION_MASTODON_ACCESS_TOKEN",),
+        token_scopes=(
+            "read:accounts",
+            "read:statuses",
+            "write:accounts",
+            "write:statuses",
+            "write:media",
+        ),
     )
 )
 register(
