@@ -41,7 +41,15 @@ _TOP: dict[str, Any] = {
     "site": {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+        "properties": {
+            "title": {"type": "string"},
+            "url": {"type": "string"},
+            "templates": {
+                "type": "string",
+                "description": "a folder of templates replacing the archive site's own "
+                "(base.html, post.html, ...), relative to the repository",
+            },
+        },
     },
 }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clarion.settings import BlueskyAccount, MastodonAccount, Settings, XAccount
-from clarion.site.build import receipt_url_allowed
+from clarion.site.collect import receipt_url_allowed
 
 CONFIGURED = Settings(
     root=Path(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clarion.site.build import linkify, text_html
+from clarion.site.markup import linkify, text_html
 
 
 def test_text_is_escaped_not_interpreted() -> None:
