@@ -27,6 +27,7 @@ from clarion.sandbox.bluesky import (
 )
 from clarion.sandbox.server import Fault
 from clarion.settings import BlueskyAccount, Settings
+from tests.adapters import drive
 from tests.adapters.bluesky_fixtures import (
     Backend,
     as_in_file,
@@ -73,24 +74,7 @@ def stand_in(backend: Backend) -> BlueskyStandIn:
 
 
 def send_all(adapter: BlueskyAdapter, post: Outgoing, attempts: int = 1) -> list[Receipt]:
-    """What the orchestrator does: each part in order, retrying `NotSent(retryable)`."""
-    receipts: list[Receipt] = []
-    for part in post.parts:
-        for attempt in range(attempts):
-            try:
-                receipt = adapter.send_part(
-                    post,
-                    part,
-                    root=receipts[0] if receipts else None,
-                    parent=receipts[-1] if receipts else None,
-                )
-            except NotSent as exc:
-                if not exc.retryable or attempt == attempts - 1:
-                    raise
-                continue
-            receipts.append(receipt)
-            break
-    return receipts
+    return drive.send_all(adapter, post, attempts)
 
 
 def features(record: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -27,6 +27,7 @@ from clarion.adapters.base import (
 from clarion.sandbox.mastodon import DEFAULT_LIMITS, SANDBOX_TOKEN, TOKEN_ENV, MastodonStandIn
 from clarion.sandbox.server import Fault
 from clarion.settings import MastodonAccount, Settings
+from tests.adapters import drive
 from tests.adapters.side_by_side import meet
 from tests.timeouts import GENEROUS, GIVE_UP
 
@@ -99,23 +100,7 @@ def outgoing(
 def publish(
     adapter: mastodon.MastodonAdapter, post: Outgoing, *, attempts: int = 4
 ) -> list[Receipt]:
-    """What the orchestrator does: part by part, retrying what is retryable."""
-    receipts: list[Receipt] = []
-    for part in post.parts:
-        for attempt in range(attempts):
-            try:
-                receipt = adapter.send_part(
-                    post,
-                    part,
-                    root=receipts[0] if receipts else None,
-                    parent=receipts[-1] if receipts else None,
-                )
-                break
-            except NotSent as exc:
-                if not exc.retryable or attempt == attempts - 1:
-                    raise
-        receipts.append(receipt)
-    return receipts
+    return drive.send_all(adapter, post, attempts)
 
 
 def from_file(receipt: Receipt) -> Receipt:
