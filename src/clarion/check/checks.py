@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from clarion import networks
+from clarion.check.accessibility import check_accessibility
 from clarion.check.result import ERROR, WARNING, CheckResult, PartCount, PostResult, Severity
 from clarion.check.template import check_template_text
 from clarion.post import Post, read_post, schema
@@ -69,6 +70,7 @@ def check_post(post: Post, settings: Settings) -> PostResult:
             result.history.add(network)
         _check_text(post, network, settings, result)
     _check_media(post, targets, settings, result)
+    check_accessibility(post, targets, result)
     return result
 
 
