@@ -147,24 +147,37 @@ def env(stand_in: XStandIn) -> dict[str, str]:
     return stand_in.sandbox_settings()[1]
 
 
-def make_adapter(stand_in: XStandIn, env: dict[str, str], root: Path, timeout: float) -> XAdapter:
+def make_adapter(
+    stand_in: XStandIn, env: dict[str, str], root: Path, timeout: float, slept: list[float]
+) -> XAdapter:
     account = stand_in.sandbox_settings()[0]
-    x = from_settings(Settings(root=root, account_tables={"x": account}), env, timeout=timeout)
+    settings = Settings(root=root, account_tables={"x": account})
+    x = from_settings(settings, env, timeout=timeout, sleep=slept.append)
     x.connect()
     return x
 
 
 @pytest.fixture
-def adapter(stand_in: XStandIn, env: dict[str, str], tmp_path: Path) -> Iterator[XAdapter]:
-    x = make_adapter(stand_in, env, tmp_path, GENEROUS)
+def slept() -> list[float]:
+    """The waits the adapter asked for (between STATUS polls), none of them taken."""
+    return []
+
+
+@pytest.fixture
+def adapter(
+    stand_in: XStandIn, env: dict[str, str], tmp_path: Path, slept: list[float]
+) -> Iterator[XAdapter]:
+    x = make_adapter(stand_in, env, tmp_path, GENEROUS, slept)
     yield x
     x.close()
 
 
 @pytest.fixture
-def impatient(stand_in: XStandIn, env: dict[str, str], tmp_path: Path) -> Iterator[XAdapter]:
+def impatient(
+    stand_in: XStandIn, env: dict[str, str], tmp_path: Path, slept: list[float]
+) -> Iterator[XAdapter]:
     """For the requests a test holds until the client gives up."""
-    x = make_adapter(stand_in, env, tmp_path, GIVE_UP)
+    x = make_adapter(stand_in, env, tmp_path, GIVE_UP, slept)
     yield x
     x.close()
 
@@ -326,16 +339,113 @@ def test_images_go_up_side_by_side(
     assert [m["alt_text"] for m in tweet["media"]] == ["A blue square", "A green rectangle"]
 
 
-def test_an_animated_gif_waits_for_processing(
-    adapter: XAdapter, stand_in: XStandIn, tmp_path: Path
+def test_an_animated_gif_goes_up_in_chunks_and_waits_for_processing(
+    adapter: XAdapter, stand_in: XStandIn, tmp_path: Path, slept: list[float]
 ) -> None:
+    """X's one-shot upload refuses `tweet_gif`: a GIF goes through initialize,
+    append and finalize, then STATUS until X has processed it, waiting as long as
+    X says each time (`check_after_secs`), and keeps its alt text."""
     outgoing = post("a gif", images=(image(tmp_path, "a.gif", "A dot", gif(), "image/gif"),))
     adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
     [tweet] = stand_in.received()
-    assert tweet["media"][0]["mime"] == "image/gif"
-    assert tweet["media"][0]["alt_text"] == "A dot"
+    [media] = tweet["media"]
+    assert (media["mime"], media["size"], media["alt_text"]) == ("image/gif", len(gif()), "A dot")
+    media_id = media["id"]
+    calls = [(r.method, r.path) for r in stand_in.requests if r.path.startswith("/2/media")]
+    assert calls == [
+        ("POST", "/2/media/upload/initialize"),
+        ("POST", f"/2/media/upload/{media_id}/append"),
+        ("POST", f"/2/media/upload/{media_id}/finalize"),
+        ("GET", "/2/media/upload"),  # in_progress, check after 2 s
+        ("GET", "/2/media/upload"),  # succeeded
+        ("POST", "/2/media/metadata"),
+    ]
+    [initialize] = [r for r in stand_in.requests if r.path.endswith("/initialize")]
+    assert json.loads(initialize.body) == {
+        "media_type": "image/gif",
+        "total_bytes": len(gif()),
+        "media_category": "tweet_gif",
+    }
     status = [r for r in stand_in.requests if r.method == "GET" and r.path == "/2/media/upload"]
-    assert status[0].query == {"command": ["STATUS"], "media_id": [tweet["media"][0]["id"]]}
+    assert status[0].query == {"command": ["STATUS"], "media_id": [media_id]}
+    assert slept == [1.0, 2.0]  # pending: 1 s; in progress: 2 s
+
+
+def test_a_big_gif_goes_up_in_several_segments(
+    adapter: XAdapter, stand_in: XStandIn, tmp_path: Path
+) -> None:
+    adapter.chunk_bytes = 16
+    data = gif()
+    outgoing = post("segments", images=(image(tmp_path, "a.gif", "A dot", data, "image/gif"),))
+    adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    appends = [r for r in stand_in.requests if r.path.endswith("/append")]
+    assert len(appends) == -(-len(data) // 16) > 1
+    indexes = [r.form_data()["segment_index"].text() for r in appends]  # type: ignore[index]
+    assert indexes == [str(i) for i in range(len(appends))]
+    [tweet] = stand_in.received()
+    assert tweet["media"][0]["size"] == len(data)
+
+
+def test_xs_one_shot_upload_refuses_a_gif(stand_in: XStandIn, env: dict[str, str]) -> None:
+    """As X does (docs.x.com/x-api/media/upload-media): tweet_image, dm_image or
+    subtitles only, and no image/gif."""
+
+    def one_shot(category: str) -> requests.Response:
+        auth = OAuth1(
+            env["CLARION_X_API_KEY"],
+            client_secret=env["CLARION_X_API_SECRET"],
+            resource_owner_key=env["CLARION_X_ACCESS_TOKEN"],
+            resource_owner_secret=env["CLARION_X_ACCESS_TOKEN_SECRET"],
+        )
+        return requests.post(
+            f"{stand_in.url}/2/media/upload",
+            files={"media": ("a.gif", gif(), "image/gif")},
+            data={"media_category": category},
+            auth=auth,
+            timeout=GENEROUS,
+        )
+
+    refused = one_shot("tweet_gif")
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["title"] == "Invalid Request"
+    assert body["errors"] == [
+        {
+            "parameters": {"media_category": ["tweet_gif"]},
+            "message": "The `media_category` parameter value [tweet_gif] is not one of "
+            "[tweet_image, dm_image, subtitles]",
+        }
+    ]
+    assert one_shot("tweet_image").status_code == 400  # nor as a still image
+    assert stand_in.media == {}
+
+
+def test_a_gif_x_cannot_process_is_not_retried(
+    stand_in: XStandIn, env: dict[str, str], tmp_path: Path, slept: list[float]
+) -> None:
+    stand_in.gif_processing = ("in_progress", "failed")
+    x = make_adapter(stand_in, env, tmp_path, GENEROUS, slept)
+    outgoing = post("broken", images=(image(tmp_path, "a.gif", "A dot", gif(), "image/gif"),))
+    with pytest.raises(NotSent, match="could not process") as caught:
+        x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    assert not caught.value.retryable
+    assert stand_in.received() == []
+    x.close()
+
+
+def test_processing_that_never_ends_is_given_up_without_waiting(
+    stand_in: XStandIn, env: dict[str, str], tmp_path: Path, slept: list[float]
+) -> None:
+    stand_in.gif_processing = ("in_progress",)  # for ever
+    x = make_adapter(stand_in, env, tmp_path, GENEROUS, slept)
+    outgoing = post("slow", images=(image(tmp_path, "a.gif", "A dot", gif(), "image/gif"),))
+    with pytest.raises(NotSent, match="still being processed") as caught:
+        x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    assert caught.value.retryable  # a new upload may fare better
+    assert sum(slept) <= 120
+    assert len(slept) >= 50  # X was asked again and again, each after 2 s
+    assert stand_in.received() == []
+    x.close()
 
 
 def test_link_card_and_language_are_left_to_x(adapter: XAdapter, stand_in: XStandIn) -> None:

@@ -1,9 +1,11 @@
 """X (Twitter) through tweepy's API v2 client, with OAuth 1.0a user context.
 
 Posts and replies go through `tweepy.Client.create_tweet`. Images go through
-X's v2 media upload (`POST /2/media/upload`, alt text through
-`POST /2/media/metadata`), which tweepy 4.17 does not have (its upload uses the
-retired v1.1 endpoint), signed with requests-oauthlib.
+X's v2 media upload, which tweepy 4.17 does not have (its upload uses the
+retired v1.1 endpoint), signed with requests-oauthlib: a still image in one
+request (`POST /2/media/upload`), an animated GIF in the chunked upload X
+requires for it (`initialize`, `append`, `finalize`, then STATUS while X
+processes it), alt text through `POST /2/media/metadata`.
 
 tweepy hard-codes https://api.twitter.com and sets no timeout, so a transport
 adapter mounted on its session sends each request to the configured API
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +61,11 @@ DUPLICATE_DETAIL = "duplicate content"
 # 403 problem types that mean the app or its keys may not do this, not the post.
 _PERMISSION_PROBLEMS = ("oauth1-permissions", "client-forbidden", "unsupported-authentication")
 _MEDIA_PROCESSING_LIMIT = 120.0  # seconds to wait for X to process an animated GIF
+# The one-shot upload takes still images only: its media_category is tweet_image,
+# dm_image or subtitles, its media_type no GIF (docs.x.com/x-api/media/upload-media).
+# GIFs go through the chunked upload (docs.x.com/x-api/media/quickstart/media-upload-chunked).
+_CHUNKED = {"image/gif": "tweet_gif"}
+CHUNK_BYTES = 4 * 1024 * 1024  # X takes segments of up to 5 MB
 
 
 @dataclass(frozen=True)
@@ -186,12 +193,20 @@ class XAdapter:
 
     name = "x"
 
+    chunk_bytes = CHUNK_BYTES
+
     def __init__(
-        self, account: XAccount, credentials: XCredentials, *, timeout: float = DEFAULT_TIMEOUT
+        self,
+        account: XAccount,
+        credentials: XCredentials,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.account = account
         self.api = account.api.rstrip("/")
         self.timeout = timeout
+        self._sleep = sleep  # between STATUS polls; the tests' never waits
         self.handle = account.handle
         self._keys_checked = False
         self._credentials = credentials
@@ -324,13 +339,16 @@ class XAdapter:
 
         Nothing is posted yet, so every failure here is safe to retry.
         """
-        category = "tweet_gif" if mime == "image/gif" else "tweet_image"
-        answer = self._media_call(
-            "POST",
-            "/2/media/upload",
-            files={"media": ("image", data, mime)},
-            data={"media_category": category},
-        )
+        category = _CHUNKED.get(mime)
+        if category is None:
+            answer = self._media_call(
+                "POST",
+                "/2/media/upload",
+                files={"media": ("image", data, mime)},
+                data={"media_category": "tweet_image"},
+            )
+        else:
+            answer = self._upload_chunked(data, mime, category)
         media = answer.get("data") or {}
         media_id = str(media.get("id") or "")
         if not media_id:
@@ -344,13 +362,41 @@ class XAdapter:
             )
         return media_id
 
+    def _upload_chunked(self, data: bytes, mime: str, category: str) -> dict[str, Any]:
+        """INITIALIZE, APPEND each segment, FINALIZE; the answer of FINALIZE."""
+        started = self._media_call(
+            "POST",
+            "/2/media/upload/initialize",
+            json={"media_type": mime, "total_bytes": len(data), "media_category": category},
+        )
+        media_id = str((started.get("data") or {}).get("id") or "")
+        if not media_id:
+            raise NotSent(f"X: the media upload answered without an id: {started}", retryable=True)
+        for index, at in enumerate(range(0, len(data), self.chunk_bytes)):
+            self._media_call(
+                "POST",
+                f"/2/media/upload/{media_id}/append",
+                files={"media": ("segment", data[at : at + self.chunk_bytes], mime)},
+                data={"segment_index": str(index)},
+            )
+        return self._media_call("POST", f"/2/media/upload/{media_id}/finalize")
+
     def _wait_for_processing(self, media_id: str, info: Any) -> None:
-        """Animated GIFs are processed after upload; a post may use them only when done."""
-        deadline = time.monotonic() + _MEDIA_PROCESSING_LIMIT
+        """Animated GIFs are processed after upload; a post may use them only when done.
+
+        X says when to ask again (`check_after_secs`); the waits add up to at most
+        `_MEDIA_PROCESSING_LIMIT`, then the upload is given up (and may be retried).
+        """
+        waited = 0.0
         while isinstance(info, dict) and info.get("state") in ("pending", "in_progress"):
-            if time.monotonic() > deadline:
-                raise NotSent(f"X: media {media_id} is still being processed", retryable=True)
-            time.sleep(max(1, int(info.get("check_after_secs") or 1)))
+            wait = float(max(1, int(info.get("check_after_secs") or 1)))
+            if waited + wait > _MEDIA_PROCESSING_LIMIT:
+                raise NotSent(
+                    f"X: media {media_id} is still being processed after {waited:.0f} s",
+                    retryable=True,
+                )
+            self._sleep(wait)
+            waited += wait
             answer = self._media_call(
                 "GET", "/2/media/upload", params={"command": "STATUS", "media_id": media_id}
             )
@@ -443,10 +489,14 @@ def _as_tweepy_error(response: requests.Response) -> tweepy.HTTPException:
 
 
 def from_settings(
-    settings: Settings, env: Mapping[str, str], *, timeout: float = DEFAULT_TIMEOUT
+    settings: Settings,
+    env: Mapping[str, str],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> XAdapter:
     """The adapter for the repository's X account, with keys from the environment."""
     account = settings.account("x")
     if not isinstance(account, XAccount):
         raise AuthError("X: pyproject.toml has no [tool.clarion.accounts.x] table")
-    return XAdapter(account, XCredentials.from_env(env), timeout=timeout)
+    return XAdapter(account, XCredentials.from_env(env), timeout=timeout, sleep=sleep)

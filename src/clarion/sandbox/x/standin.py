@@ -1,0 +1,154 @@
+"""The X stand-in: its routes, the signature check and rate limits around every
+route, and what it received."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from clarion.sandbox.server import Handler, Request, Response
+from clarion.sandbox.x import media, tweets
+from clarion.sandbox.x.limits import endpoint, headers
+from clarion.sandbox.x.oauth import (
+    SANDBOX_ACCESS_TOKEN,
+    SANDBOX_ACCESS_TOKEN_SECRET,
+    SANDBOX_API_KEY,
+    SANDBOX_API_SECRET,
+    signed,
+)
+from clarion.sandbox.x.rules import TEXT_LIMIT, TOO_MANY, UNAUTHORIZED
+from clarion.sandbox.x.state import GIF_PROCESSING, SANDBOX_USERNAME, XState
+from clarion.settings import XAccount
+from clarion.text.x import weighted_length
+
+_URL = re.compile(r"https?://\S+")
+
+
+class XStandIn(XState):
+    """X's API v2 for one sandbox account (@clarion_sandbox).
+
+    `rate_limits` overrides the per-user 15-minute limits by endpoint
+    ("POST /2/tweets"). `gif_processing` is what STATUS answers in turn for an
+    animated GIF after FINALIZE answered "pending" (the last state stays; end it
+    with "failed" for a GIF X cannot process; empty: processed at FINALIZE).
+    """
+
+    name = "x"
+
+    def __init__(
+        self,
+        latency: float = 0.0,
+        *,
+        rate_limits: Mapping[str, int] | None = None,
+        gif_processing: tuple[str, ...] = GIF_PROCESSING,
+    ) -> None:
+        super().__init__(latency, rate_limits=rate_limits, gif_processing=gif_processing)
+        self._default_gif_processing = gif_processing
+        self.route("GET", "/2/users/me", self._on(tweets.me))
+        self.route("POST", "/2/tweets", self._on(tweets.create))
+        self.route("DELETE", "/2/tweets/", self._on(tweets.delete), prefix=True)
+        self.route("POST", "/2/media/upload", self._on(media.upload))
+        self.route("GET", "/2/media/upload", self._on(media.status))
+        self.route("POST", "/2/media/upload/initialize", self._on(media.initialize))
+        self.route("POST", "/2/media/upload/", self._on(media.chunked), prefix=True)
+        self.route("POST", "/2/media/metadata", self._on(media.metadata))
+
+    def _on(self, handler: Callable[[XState, Request], Response]) -> Handler:
+        return lambda request: handler(self, request)
+
+    # -- for the sandbox and the tests ----------------------------------------
+    def sandbox_settings(self) -> tuple[XAccount, dict[str, str]]:
+        """The account settings pointing here, and the credentials this stand-in accepts."""
+        account = XAccount(handle=SANDBOX_USERNAME, api=self.url)
+        env = {
+            "CLARION_X_API_KEY": SANDBOX_API_KEY,
+            "CLARION_X_API_SECRET": SANDBOX_API_SECRET,
+            "CLARION_X_ACCESS_TOKEN": SANDBOX_ACCESS_TOKEN,
+            "CLARION_X_ACCESS_TOKEN_SECRET": SANDBOX_ACCESS_TOKEN_SECRET,
+        }
+        return account, env
+
+    def reset(self) -> None:
+        """Forget every post, upload, request, fault and rate-limit window, and any
+        setting a test changed."""
+        with self._lock:
+            self.forget()
+            self.gif_processing = self._default_gif_processing
+            self.requests.clear()
+            self.faults.clear()
+
+    def received(self) -> list[dict[str, Any]]:
+        """Every post created, in order (deleted ones flagged)."""
+        with self._lock:
+            return [
+                {
+                    "id": tweet.id,
+                    "text": tweet.text,
+                    "created_at": tweet.created_at,
+                    "in_reply_to": tweet.in_reply_to,
+                    "conversation_id": tweet.conversation_id,
+                    "media": [
+                        {
+                            "id": m.id,
+                            "media_key": m.media_key,
+                            "mime": m.mime,
+                            "size": m.size,
+                            "width": m.width,
+                            "height": m.height,
+                            "alt_text": m.alt_text,
+                        }
+                        for m in tweet.media
+                    ],
+                    "deleted": tweet.deleted,
+                }
+                for tweet in self.tweets.values()
+            ]
+
+    def live(self) -> list[dict[str, Any]]:
+        """The posts that exist now (not deleted)."""
+        return [tweet for tweet in self.received() if not tweet["deleted"]]
+
+    def describe(self) -> str:
+        posts = self.received()
+        if not posts:
+            return "X: received nothing"
+        lines = [f"X: received {len(posts)} post(s) from @{SANDBOX_USERNAME}"]
+        for number, post in enumerate(posts, 1):
+            where = f"reply to {post['in_reply_to']}" if post["in_reply_to"] else "new post"
+            state = ", since deleted" if post["deleted"] else ""
+            lines.append(f"  [{number}] {post['id']} ({where}{state})")
+            lines.extend(f"      | {line}".rstrip() for line in post["text"].splitlines() or [""])
+            lines.append(f"      {weighted_length(post['text'])}/{TEXT_LIMIT} weighted characters")
+            for image in post["media"]:
+                alt = image["alt_text"]
+                shown = json.dumps(alt, ensure_ascii=False) if alt else "(none)"
+                lines.append(
+                    f"      image {image['mime']} {image['width']}x{image['height']}, "
+                    f"{image['size']} bytes, alt: {shown}"
+                )
+            links = _URL.findall(post["text"])
+            if links:
+                lines.append(f"      link card: X builds it from {links[0]}")
+            lines.append(f"      https://x.com/{SANDBOX_USERNAME}/status/{post['id']}")
+        return "\n".join(lines)
+
+    # -- the checks every endpoint makes --------------------------------------
+    def dispatch(self, request: Request) -> Response:
+        with self._lock:
+            if not signed(request, self.nonces):
+                return Response.json(UNAUTHORIZED, 401)
+            window = self.windows.window(endpoint(request))
+            if window is not None and window.remaining <= 0:
+                return Response.json(TOO_MANY, 429, headers(window))
+            if window is not None:
+                window.remaining -= 1
+            response = super().dispatch(request)
+            if window is not None:
+                response.headers.update(headers(window))
+            return response
+
+    def not_found(self, request: Request) -> Response:
+        missing = {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]}
+        return Response.json(missing, 404)
