@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import socket
 import struct
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ from clarion.adapters.base import (
     Receipt,
 )
 from clarion.adapters.x import ENV_VARS, XAdapter, XCredentials, from_settings
+from clarion.publish.retry import RetryPolicy, retrying
 from clarion.sandbox.server import Fault
 from clarion.sandbox.x import (
     DUPLICATE_DETAIL,
@@ -585,6 +588,68 @@ def test_the_stand_in_counts_its_rate_limit(env: dict[str, str]) -> None:
         assert caught.value.retry_after is not None
         assert 890 <= caught.value.retry_after <= 900
         assert len(server.received()) == 1
+        x.close()
+
+
+def test_the_stand_in_answers_with_xs_documented_limits(
+    stand_in: XStandIn, env: dict[str, str]
+) -> None:
+    """100 posts per 15 minutes per user; 10,000 a day per app, 2,400 per account."""
+    auth = OAuth1(
+        env["CLARION_X_API_KEY"],
+        client_secret=env["CLARION_X_API_SECRET"],
+        resource_owner_key=env["CLARION_X_ACCESS_TOKEN"],
+        resource_owner_secret=env["CLARION_X_ACCESS_TOKEN_SECRET"],
+    )
+    now = time.time()
+    answer = requests.post(
+        f"{stand_in.url}/2/tweets", json={"text": "hello"}, auth=auth, timeout=GENEROUS
+    )
+    assert answer.status_code == 201
+    limits = {k: v for k, v in answer.headers.items() if "-limit" in k}
+    resets = {k: int(limits.pop(k)) for k in list(limits) if k.endswith("-reset")}
+    assert limits == {
+        "x-rate-limit-limit": "100",
+        "x-rate-limit-remaining": "99",
+        "x-app-limit-24hour-limit": "10000",
+        "x-app-limit-24hour-remaining": "9999",
+        "x-user-limit-24hour-limit": "2400",
+        "x-user-limit-24hour-remaining": "2399",
+    }
+    assert now + 895 <= resets["x-rate-limit-reset"] <= now + 905
+    for scope in ("app", "user"):
+        assert now + 86_395 <= resets[f"x-{scope}-limit-24hour-reset"] <= now + 86_405
+
+
+@pytest.mark.parametrize(("scope", "whose"), [("user", "account's"), ("app", "app's")])
+def test_a_spent_24_hour_cap_is_left_to_the_next_run(
+    scope: str, whose: str, env: dict[str, str]
+) -> None:
+    """The stand-in's own cap, through the orchestrator's retry loop: the wait is
+    the cap's day, not the window's 15 minutes, and nobody sleeps through it."""
+    with XStandIn(daily_limits={scope: 1}) as server:
+        assert isinstance(server, XStandIn)
+        x = XAdapter(server.sandbox_settings()[0], XCredentials.from_env(env))
+        outgoing = post("one", "two")
+        first = x.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+        second = functools.partial(
+            x.send_part, outgoing, outgoing.parts[1], root=first, parent=first
+        )
+        with pytest.raises(NotSent) as caught:
+            second()
+        assert caught.value.retryable
+        assert caught.value.retry_after is not None
+        assert 86_390 <= caught.value.retry_after <= 86_400
+        assert f"the {whose} 24-hour posting cap is spent" in caught.value.message
+        assert "X takes posts again at " in caught.value.message
+        slept: list[float] = []
+        with pytest.raises(NotSent, match="the next run will do it") as given_up:
+            retrying(
+                second, RetryPolicy(), sleep=slept.append, stopping=threading.Event(), say=print
+            )
+        assert not given_up.value.retryable
+        assert slept == []
+        assert [t["text"] for t in server.received()] == ["one"]
         x.close()
 
 

@@ -172,20 +172,46 @@ def _problem_type(exc: tweepy.HTTPException) -> str:
     return str(body.get("type", "")) if isinstance(body, dict) else ""
 
 
-def _retry_after(exc: tweepy.TooManyRequests) -> float | None:
-    """Seconds until X takes posts again: the 15-minute window's reset, or a
-    spent 24-hour cap's (`x-user-limit-24hour-*`, `x-app-limit-24hour-*`),
-    whichever is later."""
-    resets = [float(exc.reset_time)] if exc.reset_time is not None else []
+def _spent_caps(exc: tweepy.TooManyRequests) -> dict[str, float]:
+    """The 24-hour posting caps X says are spent (`x-user-limit-24hour-*`,
+    `x-app-limit-24hour-*`), each with when it resets (a Unix time)."""
     headers = exc.response.headers
+    spent = {}
     for scope in ("user", "app"):
         remaining = headers.get(f"x-{scope}-limit-24hour-remaining")
         reset = headers.get(f"x-{scope}-limit-24hour-reset")
         if remaining == "0" and reset and reset.isdigit():
-            resets.append(float(reset))
+            spent[scope] = float(reset)
+    return spent
+
+
+def _retry_after(exc: tweepy.TooManyRequests) -> float | None:
+    """Seconds until X takes posts again: the 15-minute window's reset, or a
+    spent 24-hour cap's, whichever is later."""
+    resets = [float(exc.reset_time)] if exc.reset_time is not None else []
+    resets.extend(_spent_caps(exc).values())
     if not resets:
         return None
     return max(0.0, max(resets) - time.time())
+
+
+def _rate_limited(doing: str, exc: tweepy.TooManyRequests) -> NotSent:
+    message = _x_message(exc)
+    spent = _spent_caps(exc)
+    if not spent:
+        return NotSent(
+            f"X: rate limited while {doing} ({message})",
+            retryable=True,
+            retry_after=_retry_after(exc),
+        )
+    whose = " and ".join({"user": "the account's", "app": "the app's"}[s] for s in spent)
+    until = dt.datetime.fromtimestamp(max(spent.values()), dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return NotSent(
+        f"X: {whose} 24-hour posting cap is spent ({message} while {doing}); "
+        f"X takes posts again at {until}",
+        retryable=True,
+        retry_after=_retry_after(exc),
+    )
 
 
 class XAdapter:
@@ -437,11 +463,7 @@ class XAdapter:
         message = _x_message(exc)
         status = exc.response.status_code
         if isinstance(exc, tweepy.TooManyRequests):
-            return NotSent(
-                f"X: rate limited while {doing} ({message})",
-                retryable=True,
-                retry_after=_retry_after(exc),
-            )
+            return _rate_limited(doing, exc)
         if isinstance(exc, tweepy.Unauthorized):
             return AuthError(f"X refused the credentials while {doing} ({message})")
         if isinstance(exc, tweepy.Forbidden):

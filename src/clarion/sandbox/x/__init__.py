@@ -17,9 +17,10 @@ base string with the sandbox secrets (401 with X's problem body otherwise, also
 for a stale timestamp or a replayed nonce), the 280 weighted-character limit,
 duplicate text, up to 4 images of at most 5 MB or one animated GIF of at most
 15 MB (which the one-shot upload refuses, as X does), alt text of at most 1000
-characters, replies to posts that exist, and 15-minute rate-limit windows with
-the `x-rate-limit-*` headers. Bodies are shaped as in tweepy's recorded
-cassettes and X's error answers.
+characters, replies to posts that exist, 15-minute rate-limit windows with the
+`x-rate-limit-*` headers, and the 24-hour posting caps per app and per user
+with the `x-app-limit-24hour-*` and `x-user-limit-24hour-*` headers. Bodies are
+shaped as in tweepy's recorded cassettes and X's error answers.
 
 The modules, by concern:
 
@@ -28,11 +29,11 @@ The modules, by concern:
 - `state`: what the account holds (posts, uploads, nonces, windows);
 - `tweets`, `media`: the route handlers;
 - `rules`: X's limits and answers, with where X documents them;
-- `limits`: the rate-limit windows and their headers;
+- `limits`: the rate-limit windows, the 24-hour caps and their headers;
 - `oauth`: the OAuth 1.0a signature.
 """
 
-from clarion.sandbox.x.limits import DEFAULT_RATE_LIMITS, WINDOW
+from clarion.sandbox.x.limits import DAY, DEFAULT_DAILY_LIMITS, DEFAULT_RATE_LIMITS, WINDOW
 from clarion.sandbox.x.oauth import (
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_ACCESS_TOKEN_SECRET,
@@ -62,6 +63,8 @@ from clarion.sandbox.x.state import (
 )
 
 __all__ = [
+    "DAY",
+    "DEFAULT_DAILY_LIMITS",
     "DEFAULT_RATE_LIMITS",
     "DUPLICATE_DETAIL",
     "MAX_ALT_TEXT",

@@ -10,7 +10,6 @@ from typing import Any
 
 from clarion.sandbox.server import Handler, Request, Response
 from clarion.sandbox.x import media, tweets
-from clarion.sandbox.x.limits import endpoint, headers
 from clarion.sandbox.x.oauth import (
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_ACCESS_TOKEN_SECRET,
@@ -30,7 +29,8 @@ class XStandIn(XState):
     """X's API v2 for one sandbox account (@clarion_sandbox).
 
     `rate_limits` overrides the per-user 15-minute limits by endpoint
-    ("POST /2/tweets"). `gif_processing` is what STATUS answers in turn for an
+    ("POST /2/tweets"), `daily_limits` the 24-hour posting caps by scope ("app",
+    "user"). `gif_processing` is what STATUS answers in turn for an
     animated GIF after FINALIZE answered "pending" (the last state stays; end it
     with "failed" for a GIF X cannot process; empty: processed at FINALIZE).
     """
@@ -42,9 +42,15 @@ class XStandIn(XState):
         latency: float = 0.0,
         *,
         rate_limits: Mapping[str, int] | None = None,
+        daily_limits: Mapping[str, int] | None = None,
         gif_processing: tuple[str, ...] = GIF_PROCESSING,
     ) -> None:
-        super().__init__(latency, rate_limits=rate_limits, gif_processing=gif_processing)
+        super().__init__(
+            latency,
+            rate_limits=rate_limits,
+            daily_limits=daily_limits,
+            gif_processing=gif_processing,
+        )
         self._default_gif_processing = gif_processing
         self.route("GET", "/2/users/me", self._on(tweets.me))
         self.route("POST", "/2/tweets", self._on(tweets.create))
@@ -139,14 +145,11 @@ class XStandIn(XState):
         with self._lock:
             if not signed(request, self.nonces):
                 return Response.json(UNAUTHORIZED, 401)
-            window = self.windows.window(endpoint(request))
-            if window is not None and window.remaining <= 0:
-                return Response.json(TOO_MANY, 429, headers(window))
-            if window is not None:
-                window.remaining -= 1
+            allowed, headers = self.windows.take(request)
+            if not allowed:
+                return Response.json(TOO_MANY, 429, headers)
             response = super().dispatch(request)
-            if window is not None:
-                response.headers.update(headers(window))
+            response.headers.update(headers)
             return response
 
     def not_found(self, request: Request) -> Response:

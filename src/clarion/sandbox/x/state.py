@@ -72,10 +72,11 @@ class XState(StandIn):
         latency: float,
         *,
         rate_limits: Mapping[str, int] | None,
+        daily_limits: Mapping[str, int] | None,
         gif_processing: tuple[str, ...],
     ) -> None:
         super().__init__(latency)
-        self.windows = Windows(rate_limits)
+        self.windows = Windows(rate_limits, daily_limits)
         self.gif_processing = gif_processing
         self.tweets: dict[str, StoredTweet] = {}
         self.media: dict[str, StoredMedia] = {}
