@@ -11,7 +11,7 @@ from clarion.settings import Settings
 
 TEMPLATE = """\
 ---
-# yaml-language-server: $schema=../../schema/post.schema.json
+# yaml-language-server: $schema=https://raw.githubusercontent.com/clarion-social/clarion/main/schema/post.schema.json
 platforms: [{platforms}]
 lang: en
 # publish_at: {when}   # optional: the earliest time, with its UTC offset
