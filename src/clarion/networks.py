@@ -42,6 +42,9 @@ class Measured:
     limit: int
     bytes: int | None = None  # where the network also limits bytes
     byte_limit: int | None = None
+    # Why the network refuses this text whatever its length ("holds U+FEFF …"),
+    # worded to follow "part 2" or "the text"; None when it takes it.
+    invalid: str | None = None
 
 
 # (text of the part, the content warning when sent in a field of its own,

@@ -181,6 +181,15 @@ def _check_text(post: Post, network: str, settings: Settings, result: PostResult
                 1,
                 network,
             )
+        if measured.invalid:
+            result.add(
+                severity,
+                f"{network}-invalid-character",
+                f"{name}: {where} {measured.invalid}",
+                part.line,
+                1,
+                network,
+            )
         if count.bytes is not None and count.byte_limit and count.bytes > count.byte_limit:
             result.add(
                 severity,

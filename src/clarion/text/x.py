@@ -436,8 +436,26 @@ _LATIN_ACCENTS = (
 _END_MENTION = re.compile(f"[@\uff20]|[{_LATIN_ACCENTS}]|://")
 
 
+def invalid_reason(text: str) -> str | None:
+    """Why X refuses `text` for the characters it holds (twitter-text's invalid
+    characters: U+FFFE, U+FEFF, U+FFFF), in words; None when it holds none."""
+    found = _INVALID.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    name = unicodedata.name(char, "a noncharacter")
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    before = text[max(line_start, found.start() - 20) : found.start()]
+    where = f' after "{before}"' if before else " at the start of a line"
+    return (
+        f"holds U+{ord(char):04X} ({name}){where}, a character X refuses: delete it "
+        "(most editors do not show it)"
+    )
+
+
 def measure(text: str, spoiler: str | None, account: object) -> Measured:
-    """X's rule, for the registry: twitter-text v3 weighted length against 280."""
+    """X's rule, for the registry: twitter-text v3 weighted length against 280,
+    and the characters X refuses."""
     from clarion.networks import Measured
 
-    return Measured(text, weighted_length(text), MAX_WEIGHTED_LENGTH)
+    return Measured(text, weighted_length(text), MAX_WEIGHTED_LENGTH, invalid=invalid_reason(text))
