@@ -158,6 +158,49 @@ def _pushed_count(tree: WorkTree, status: RefStatus) -> int:
     return tree.count("HEAD")  # a new branch: all of it
 
 
+# What the remote said, read for its cause: (signs in its words, the cause, the fix).
+_CAUSES = (
+    (
+        (
+            "gh006",
+            "protected branch",
+            "changes must be made through a pull request",
+            "rule violations",
+        ),
+        "protected",
+        PROTECTED_BRANCH_HELP,
+    ),
+    (
+        ("permission to", "denied to", "write access to repository not granted", "403"),
+        "auth",
+        "The token may not push to this repository: give the publish workflow a token with "
+        "contents: write (with branch protection, the App's; see README 'Set up your own "
+        "repository').",
+    ),
+    (
+        ("branch is currently checked out", "refusing to update checked out branch"),
+        "checked-out",
+        "The remote is a non-bare repository with this branch checked out, and git refuses to "
+        "update it: push to a bare repository (git clone --bare), or check out another branch "
+        "there.",
+    ),
+)
+
+
+def refusal_cause(said: str, reason: str) -> tuple[str, str]:
+    """The cause of a refused push and its fix, from the remote's own words."""
+    words = f"{said}\n{reason}".lower()
+    for signs, cause, fix in _CAUSES:
+        if any(sign in words for sign in signs):
+            return cause, fix
+    if "hook declined" in words:
+        return "hook", (
+            "A hook on the remote refused the push: its message above says why; fix that, "
+            "or ask whoever runs the remote."
+        )
+    return "unknown", "The remote refused the push; its message above says why."
+
+
 def _refused(
     tree: WorkTree,
     receipts_branch: ReceiptsBranch,
@@ -165,15 +208,17 @@ def _refused(
     status: RefStatus,
     proc: subprocess.CompletedProcess[str],
 ) -> None:
-    """Raise for a push the remote refused, after saving the commits if it may be
-    a protected branch."""
+    """Raise for a push the remote refused, diagnosed from what it said; the commits
+    are saved on `clarion/receipts` (when the remote takes that branch)."""
     where = f"{upstream.remote}/{upstream.branch}"
     said = _remote_says(proc.stderr)
     detail = f"{status.summary} ({status.reason})" if status.reason else status.summary
     text = f"The push to {where} was refused by the remote: {detail}."
     if said:
         text += f"\n{said}"
+    _, fix = refusal_cause(f"{said}\n{proc.stderr}", status.reason)
     if status.summary != "[remote rejected]":
-        raise GitError(tree.redact(f"{text}\n{proc.stderr.strip()}"))
+        raise GitError(tree.redact(f"{text}\n{fix}\n{proc.stderr.strip()}"))
+    # Whatever the cause, the receipts are kept where the next run finds them.
     _, outcome = receipts_branch.save(upstream.remote)
-    raise PushRefusedError(tree.redact(f"{text}\n{PROTECTED_BRANCH_HELP}\n{outcome}"))
+    raise PushRefusedError(tree.redact(f"{text}\n{fix}\n{outcome}"))
