@@ -12,10 +12,15 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 
-def html_to_text(html: str, mentions: Sequence[str] = ()) -> str:
+def html_to_text(html: str, mentions: Sequence[str] = (), *, with_domain: bool = False) -> str:
     """Mastodon's HTML as the plain text it shows: paragraphs apart by a blank
-    line, `<br>` a line break, a link its address, a mention `@user@domain`."""
-    parser = _TextParser(mentions)
+    line, `<br>` a line break, a link its address, a mention `@user@domain`.
+
+    With `with_domain`, a local mention (`@pycon`, shown without its server) gets
+    its server from the link (`@pycon@fosstodon.org`): text leaving its instance,
+    as an imported archive does, must say whose account it names.
+    """
+    parser = _TextParser(mentions, with_domain=with_domain)
     parser.feed(html)
     parser.close()
     return parser.text()
@@ -25,9 +30,10 @@ _BLOCKS = frozenset({"p", "div", "blockquote", "pre", "ul", "ol", "h1", "h2", "h
 
 
 class _TextParser(HTMLParser):
-    def __init__(self, mentions: Sequence[str]) -> None:
+    def __init__(self, mentions: Sequence[str], *, with_domain: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.mentions = list(mentions)
+        self.with_domain = with_domain
         self.out: list[str] = []
         self.link: tuple[str, list[str]] | None = None  # (href, classes) of an open <a>
         self.link_text: list[str] = []
@@ -88,6 +94,10 @@ class _TextParser(HTMLParser):
         exact = [m for m in matches if m.endswith("@" + host)]
         if len(exact) == 1:
             return "@" + exact[0].lstrip("@")
+        if len(matches) == 1 and matches[0].count("@") - matches[0].startswith("@") >= 1:
+            return "@" + matches[0].lstrip("@")
+        if self.with_domain and host and user:
+            return f"@{user}@{host}"
         if len(matches) == 1:
             return "@" + matches[0].lstrip("@")
         return text

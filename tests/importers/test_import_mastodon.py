@@ -22,6 +22,7 @@ from tests.importers.exports import (
     M_UNLISTED,
     png,
     posts,
+    sample_outbox,
     tree,
     write_mastodon_export,
     zip_folder,
@@ -199,3 +200,22 @@ def test_a_mention_takes_the_domain_of_its_link() -> None:
     assert (
         html_to_text(html, ["@sam@a.example", "@sam@b.example"]) == "@sam@a.example @sam@b.example"
     )
+
+
+def test_a_local_mention_keeps_its_instance(repo: Path, tmp_path: Path) -> None:
+    """On its own server Mastodon shows a local account as `@pycon`; the archive
+    leaves that server, so the post names `@pycon@mastodon.example`."""
+    outbox = sample_outbox()
+    item = outbox["orderedItems"][0]["object"]
+    item["content"] = (
+        '<p>See you at <span class="h-card"><a href="https://mastodon.example/@pycon" '
+        'class="u-url mention">@<span>pycon</span></a></span>!</p>'
+    )
+    item["tag"] = [
+        {"type": "Mention", "href": "https://mastodon.example/users/pycon", "name": "@pycon"}
+    ]
+    export = write_mastodon_export(tmp_path / "e")
+    (export / "outbox.json").write_text(json.dumps(outbox), encoding="utf-8")
+    run(load_settings(repo), "mastodon-outbox", export)
+    hello = load((repo / HELLO).read_bytes())
+    assert hello.body == "See you at @pycon@mastodon.example!\n"

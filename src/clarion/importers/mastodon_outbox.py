@@ -171,7 +171,7 @@ def _entry(thread: list[_Status], archive: Archive, root: str) -> Entry:
     notes: list[str] = []
     for index, status in enumerate(thread):
         obj = status.data
-        text = html_to_text(_content(obj), _mentions(obj))
+        text = html_to_text(_content(obj), _mentions(obj), with_domain=True)
         media = tuple(
             _media(status, item, archive, root)
             for item in _addresses_or_dicts(obj.get("attachment"))
