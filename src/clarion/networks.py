@@ -237,6 +237,16 @@ register(
         adapter="clarion.adapters.x",
         standin="clarion.sandbox.x:XStandIn",
         mention_syntax=MentionSyntax.PLAIN,
+        # `thread: single` sends a thread as one post, its parts joined by blank
+        # lines: X may refuse a thread's replies (self-serve tiers, since 2026-02).
+        options={
+            "thread": {
+                "description": "single: send the parts as one post, joined by blank lines "
+                "(they must fit in one post together); thread (the default): one post a part",
+                "enum": ["single", "thread"],
+                "default": "thread",
+            }
+        },
         can_be_asked=False,
         post_hosts=("x.com", "twitter.com"),
         secrets=(

@@ -33,6 +33,7 @@ from clarion.publish.retry import RetryPolicy, retrying
 from clarion.sandbox.server import Fault
 from clarion.sandbox.x import (
     DUPLICATE_DETAIL,
+    REPLY_NOT_ALLOWED,
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_API_KEY,
     XStandIn,
@@ -482,6 +483,41 @@ def test_reply_to_a_deleted_post_is_refused(adapter: XAdapter, stand_in: XStandI
     with pytest.raises(NotSent, match="deleted or not visible") as caught:
         adapter.send_part(outgoing, outgoing.parts[1], root=first, parent=first)
     assert not caught.value.retryable
+
+
+def test_a_refused_reply_names_the_rule_and_is_not_retried(
+    adapter: XAdapter, stand_in: XStandIn
+) -> None:
+    """X may refuse a thread's replies (self-serve tiers, since February 2026):
+    the part fails once, saying why and what to do; the part before stays out."""
+    stand_in.refuse_replies = True
+    outgoing = post("first", "second")
+    first = adapter.send_part(outgoing, outgoing.parts[0], root=None, parent=None)
+    second = functools.partial(
+        adapter.send_part, outgoing, outgoing.parts[1], root=first, parent=first
+    )
+    with pytest.raises(NotSent) as caught:
+        retrying(second, RetryPolicy(), sleep=pytest.fail, stopping=threading.Event(), say=print)
+    assert not caught.value.retryable
+    message = caught.value.message
+    assert message.startswith(f"X refused part 2 as a reply (403 {REPLY_NOT_ALLOWED})")
+    assert "Since February 2026" in message
+    assert "The parts already posted keep their receipts" in message
+    assert "x: {thread: single}" in message
+    assert [t["text"] for t in stand_in.received()] == ["first"]
+    assert [r.path for r in stand_in.requests].count("/2/tweets") == 2  # tried once
+
+
+def test_the_stand_in_refuses_replies_only_when_asked(
+    adapter: XAdapter, stand_in: XStandIn
+) -> None:
+    outgoing = post("first", "second")
+    assert len(publish(adapter, outgoing, [])) == 2  # the switch is off by default
+    stand_in.refuse_replies = True
+    lone = post("a post of its own, not a reply")
+    adapter.send_part(lone, lone.parts[0], root=None, parent=None)
+    stand_in.reset()
+    assert not stand_in.refuse_replies
 
 
 def test_a_parent_without_id_is_not_replied_to(adapter: XAdapter) -> None:

@@ -164,6 +164,16 @@ def _x_message(exc: tweepy.HTTPException) -> str:
     return f"{status} {detail}" if detail else f"{status} {exc.response.reason}"
 
 
+def _reply_refused(exc: tweepy.HTTPException) -> bool:
+    """X's 403 for a reply it will not take from this account (the reply rule of
+    February 2026), as against one to a deleted post or a duplicate."""
+    if not isinstance(exc, tweepy.Forbidden):
+        return False
+    return any(
+        "reply" in str(m).lower() and "not allowed" in str(m).lower() for m in exc.api_messages
+    )
+
+
 def _problem_type(exc: tweepy.HTTPException) -> str:
     try:
         body = exc.response.json()
@@ -305,6 +315,16 @@ class XAdapter:
                 user_auth=True,
             )
         except tweepy.HTTPException as exc:
+            if reply_to is not None and _reply_refused(exc):
+                raise NotSent(
+                    f"X refused part {part.index + 1} as a reply ({_x_message(exc)}). Since "
+                    "February 2026 X lets self-serve API tiers reply only where the original "
+                    "post's author mentioned or quoted the account, and may hold a thread's own "
+                    "parts to that rule. The parts already posted keep their receipts. To send "
+                    "the post on X as one post, add `x: {thread: single}` to it (its parts must "
+                    "fit in 280 together), or post the rest by hand and fill in their receipts",
+                    retryable=False,
+                ) from None
             doing = f"posting part {part.index + 1}"
             raise self._refusal(doing, exc, created_nothing=False) from None
         except requests.RequestException as exc:

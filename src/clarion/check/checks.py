@@ -170,13 +170,23 @@ def _check_text(post: Post, network: str, settings: Settings, result: PostResult
         )
         counts.append(count)
         where = f"part {part.index + 1}" if len(post.parts) > 1 else "the text"
+        if part.joined > 1:
+            where = "the text"
         if count.length > count.limit:
+            over = count.length - count.limit
+            fix = (
+                f"shorten it by {over}, split it into a thread with a '---' line, "
+                f"or give {name} its own text under {network}: body:"
+            )
+            if part.joined > 1:
+                fix = (
+                    f"its {part.joined} parts are joined into one post by `thread: single`: "
+                    f"shorten them by {over}, or remove `thread: single` to send a thread"
+                )
             result.add(
                 severity,
                 f"{network}-too-long",
-                f"{name}: {where} is {count.length}/{count.limit} {entry.unit}: shorten it by "
-                f"{count.length - count.limit}, split it into a thread with a '---' line, "
-                f"or give {name} its own text under {network}: body:",
+                f"{name}: {where} is {count.length}/{count.limit} {entry.unit}: {fix}",
                 part.line,
                 1,
                 network,

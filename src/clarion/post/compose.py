@@ -2,8 +2,9 @@
 
 One place decides this so that what the check counts is exactly what the
 publisher sends: the network's own `body` or the common body, split into
-thread parts and trimmed, with the content warning prepended on networks that
-have no spoiler field.
+thread parts and trimmed (or, with `thread: single` under the network, joined
+into one post by blank lines), with the content warning prepended on networks
+that have no spoiler field.
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ class ComposedPart:
     index: int
     text: str
     line: int  # where the part starts in the file, for messages
+    joined: int = 1  # the thread parts it holds (`thread: single` joins them all)
 
 
 def compose(post: Post, network: str) -> tuple[ComposedPart, ...]:
-    parts = post.body_parts(network)
+    parts = [(part.text, part.line) for part in post.body_parts(network)]
+    joined = 1
+    if len(parts) > 1 and post.option(network, "thread") == "single":
+        joined = len(parts)
+        parts = [("\n\n".join(text for text, _ in parts if text), parts[0][1])]
     warning = post.content_warning
     in_text = not networks.get(network).spoiler_field
     composed = []
-    for index, part in enumerate(parts):
-        text = part.text
-        if index == 0 and warning and in_text:
-            text = f"CW: {warning}\n\n{text}"
-        composed.append(ComposedPart(index, text, part.line))
+    for index, (body, line) in enumerate(parts):
+        text = f"CW: {warning}\n\n{body}" if index == 0 and warning and in_text else body
+        composed.append(ComposedPart(index, text, line, joined))
     return tuple(composed)
 
 

@@ -17,7 +17,8 @@ base string with the sandbox secrets (401 with X's problem body otherwise, also
 for a stale timestamp or a replayed nonce), the 280 weighted-character limit,
 duplicate text, up to 4 images of at most 5 MB or one animated GIF of at most
 15 MB (which the one-shot upload refuses, as X does), alt text of at most 1000
-characters, replies to posts that exist, 15-minute rate-limit windows with the
+characters, replies to posts that exist (and, when asked, no replies at all, as
+X may refuse them since February 2026), 15-minute rate-limit windows with the
 `x-rate-limit-*` headers, and the 24-hour posting caps per app and per user
 with the `x-app-limit-24hour-*` and `x-user-limit-24hour-*` headers. Bodies are
 shaped as in tweepy's recorded cassettes and X's error answers.
@@ -50,6 +51,7 @@ from clarion.sandbox.x.rules import (
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
     MEDIA_EXPIRES_AFTER,
+    REPLY_NOT_ALLOWED,
     TEXT_LIMIT,
     TOO_LONG_MESSAGE,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "MAX_IMAGES",
     "MAX_IMAGE_BYTES",
     "MEDIA_EXPIRES_AFTER",
+    "REPLY_NOT_ALLOWED",
     "SANDBOX_ACCESS_TOKEN",
     "SANDBOX_ACCESS_TOKEN_SECRET",
     "SANDBOX_API_KEY",

@@ -62,6 +62,13 @@ TOO_LONG_MESSAGE = (
     "text length see https://github.com/twitter/twitter-text."
 )
 DELETED_PARENT = "You attempted to reply to a Tweet that is deleted or not visible to you."
+# Since February 2026 X lets self-serve API tiers reply only where the original
+# post's author mentioned or quoted the replying account; whether a thread's own
+# parts are exempt is not documented. X's 403 for a reply it will not take:
+REPLY_NOT_ALLOWED = (
+    "Reply to this conversation is not allowed because you have not been mentioned or "
+    "otherwise engaged by the author of the post you are replying to."
+)
 INVALID_REQUEST = "https://api.twitter.com/2/problems/invalid-request"
 
 

@@ -33,6 +33,8 @@ class XStandIn(XState):
     "user"). `gif_processing` is what STATUS answers in turn for an
     animated GIF after FINALIZE answered "pending" (the last state stays; end it
     with "failed" for a GIF X cannot process; empty: processed at FINALIZE).
+    `refuse_replies` refuses every reply, a thread's own parts too, with X's 403,
+    as X may since February 2026 for self-serve API tiers.
     """
 
     name = "x"
@@ -44,14 +46,16 @@ class XStandIn(XState):
         rate_limits: Mapping[str, int] | None = None,
         daily_limits: Mapping[str, int] | None = None,
         gif_processing: tuple[str, ...] = GIF_PROCESSING,
+        refuse_replies: bool = False,
     ) -> None:
         super().__init__(
             latency,
             rate_limits=rate_limits,
             daily_limits=daily_limits,
             gif_processing=gif_processing,
+            refuse_replies=refuse_replies,
         )
-        self._default_gif_processing = gif_processing
+        self._defaults = (gif_processing, refuse_replies)
         self.route("GET", "/2/users/me", self._on(tweets.me))
         self.route("POST", "/2/tweets", self._on(tweets.create))
         self.route("DELETE", "/2/tweets/", self._on(tweets.delete), prefix=True)
@@ -81,7 +85,7 @@ class XStandIn(XState):
         setting a test changed."""
         with self._lock:
             self.forget()
-            self.gif_processing = self._default_gif_processing
+            self.gif_processing, self.refuse_replies = self._defaults
             self.requests.clear()
             self.faults.clear()
 

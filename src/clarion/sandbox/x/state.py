@@ -74,10 +74,12 @@ class XState(StandIn):
         rate_limits: Mapping[str, int] | None,
         daily_limits: Mapping[str, int] | None,
         gif_processing: tuple[str, ...],
+        refuse_replies: bool,
     ) -> None:
         super().__init__(latency)
         self.windows = Windows(rate_limits, daily_limits)
         self.gif_processing = gif_processing
+        self.refuse_replies = refuse_replies
         self.tweets: dict[str, StoredTweet] = {}
         self.media: dict[str, StoredMedia] = {}
         self.uploads: dict[str, UploadSession] = {}

@@ -12,6 +12,7 @@ from clarion.sandbox.x.rules import (
     DUPLICATE_DETAIL,
     MAX_IMAGES,
     MEDIA_EXPIRES_AFTER,
+    REPLY_NOT_ALLOWED,
     TEXT_LIMIT,
     TOO_LONG_MESSAGE,
     forbidden,
@@ -71,6 +72,8 @@ def create(state: XState, request: Request) -> Response:
     parent = state.tweets.get(str(reply_to)) if reply_to is not None else None
     if reply_to is not None and (parent is None or parent.deleted):
         return forbidden(DELETED_PARENT)
+    if reply_to is not None and state.refuse_replies:
+        return forbidden(REPLY_NOT_ALLOWED)
     if text.strip() and any(
         not t.deleted and t.text.strip() == text.strip() for t in state.tweets.values()
     ):
