@@ -24,6 +24,7 @@ warning, however many networks receive the text.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -64,18 +65,24 @@ _PLACEHOLDERS = frozenset(
 )
 _ARTICLE = re.compile(r"^(?:an?|the)\s+")
 
-# A hashtag: '#' not inside a word, a URL (/#…) or an HTML entity (&#…).
-_HASHTAG = re.compile(r"(?<![\w#&/=])#(\w+)")
+# A hashtag: '#' and a word, the '#' not inside a word, a URL (/#…) or an HTML
+# entity (&#…); the character before it is looked at only for a long tag.
+_HASHTAG = re.compile(rf"#(\w{{{HASHTAG_LETTERS},}})")
+_NOT_BEFORE_HASHTAG = re.compile(r"[\w#&/=]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 # Emoji: Extended_Pictographic, roughly; regional indicators go in pairs (flags);
 # the letter-like ranges that are also emoji (🅰) count as fancy letters instead.
-_PICTO = (
+_PICTO_BMP = (
     "\u203c\u2049\u2194-\u2199\u21a9\u21aa\u231a\u231b\u2328\u23cf\u23e9-\u23f3"
     "\u23f8-\u23fa\u25aa\u25ab\u25b6\u25c0\u25fb-\u25fe\u2600-\u27bf\u2934\u2935"
     "\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u3030\u303d\u3297\u3299"
+)
+# Skin tones (U+1F3FB-U+1F3FF) only follow an emoji: never one of their own.
+_PICTO = (
+    f"{_PICTO_BMP}"
     "\U0001f000-\U0001f0ff\U0001f18e-\U0001f1e5\U0001f200-\U0001f3fa\U0001f400-\U0001faff"
-)  # skin tones (U+1F3FB-U+1F3FF) only follow an emoji: never one of their own
+)
 _TONE = "[\U0001f3fb-\U0001f3ff]?"
 _ONE_EMOJI = (
     "(?:[\U0001f1e6-\U0001f1ff]{2}"
@@ -83,17 +90,26 @@ _ONE_EMOJI = (
     f"|[{_PICTO}][\ufe0e\ufe0f]?{_TONE}(?:\u200d[{_PICTO}]\ufe0f?{_TONE})*[\U000e0020-\U000e007f]*)"
 )
 _EMOJI = re.compile(_ONE_EMOJI)
+_EMOJI_CHAR = re.compile(f"[{_PICTO}\U0001f1e6-\U0001f1ff\u20e3]")  # an emoji's (a keycap's end)
 _EMOJI_RUN = re.compile(rf"{_ONE_EMOJI}(?:[ \t\u00a0]*{_ONE_EMOJI}){{{MAX_EMOJI_IN_A_ROW},}}")
 
-_FANCY = re.compile(
-    "["
-    "\U0001d400-\U0001d7ff"  # Mathematical Alphanumeric Symbols
+_FANCY_BMP = (
     "\u2102\u210a-\u2113\u2115\u2119-\u211d\u2124\u2128\u212c\u212d\u212f-\u2131\u2133\u2134"
     "\u249c-\u24e9"  # parenthesised and circled letters
-    "\U0001f130-\U0001f189"  # squared and negative circled or squared letters
     "\u1d00-\u1d22\ua730\ua731\u0299\u0262\u029c\u026a\u029f\u0274\u0280\u028f"  # small caps
-    "]{2,}"
 )
+_FANCY_CHARS = (
+    f"{_FANCY_BMP}"
+    "\U0001d400-\U0001d7ff"  # Mathematical Alphanumeric Symbols
+    "\U0001f130-\U0001f189"  # squared and negative circled or squared letters
+)
+_FANCY = re.compile(f"[{_FANCY_CHARS}]{{2,}}")
+_FANCY_CHAR = re.compile(f"[{_FANCY_CHARS}]")
+# Where either check could start: any character outside the Basic Multilingual
+# Plane, and the few inside it. Two simple classes, each one quick pass over the
+# text, where one class of all the ranges costs several times both.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_BMP_CANDIDATE = re.compile(f"[{_PICTO_BMP}\u20e3{_FANCY_BMP}]")
 
 # (code, message, offset in the text)
 Finding = tuple[str, str, int]
@@ -105,15 +121,39 @@ def text_problems(text: str) -> list[Finding]:
     if "#" in text:
         found.extend(_hashtags(text))
     if not text.isascii():
-        found.extend(_once_a_line(text, _emoji_runs(text)))
-        found.extend(_fancy(text))
+        found.extend(_emoji_and_fancy(text))
     found.sort(key=lambda finding: finding[2])
     return found
+
+
+def _emoji_and_fancy(text: str) -> Iterator[Finding]:
+    candidates = sorted(
+        m.start() for pattern in (_ASTRAL, _BMP_CANDIDATE) for m in pattern.finditer(text)
+    )
+    # A run of four emoji needs four candidates; fancy letters, two side by side.
+    if len(candidates) <= MAX_EMOJI_IN_A_ROW and all(
+        later - earlier > 1 for earlier, later in itertools.pairwise(candidates)
+    ):
+        return
+    emoji: list[int] = []
+    fancy = False
+    for at in candidates:
+        if _FANCY_CHAR.match(text, at):
+            fancy = True
+        elif _EMOJI_CHAR.match(text, at):
+            emoji.append(_emoji_start(text, at))
+    if len(emoji) > MAX_EMOJI_IN_A_ROW:
+        yield from _once_a_line(text, _emoji_runs(text, emoji))
+    if fancy:
+        yield from _fancy(text)
 
 
 def _hashtags(text: str) -> Iterator[Finding]:
     for match in _HASHTAG.finditer(text):
         tag = match.group(1)
+        at = match.start()
+        if at and _NOT_BEFORE_HASHTAG.match(text, at - 1):
+            continue
         if any(
             len(run) >= HASHTAG_LETTERS and (run.islower() or run.isupper())
             for run in _LETTERS.findall(tag)
@@ -127,8 +167,15 @@ def _hashtags(text: str) -> Iterator[Finding]:
             )
 
 
-def _emoji_runs(text: str) -> Iterator[Finding]:
-    for match in _EMOJI_RUN.finditer(text):
+def _emoji_runs(text: str, starts: list[int]) -> Iterator[Finding]:
+    # A run is looked for only where an emoji can start: trying every position of
+    # the text costs more than all the other checks together.
+    end = 0
+    for start in starts:
+        match = _EMOJI_RUN.match(text, start) if start >= end else None
+        if match is None:
+            continue
+        end = match.end()
         count = len(_EMOJI.findall(match.group()))
         yield (
             "emoji-run",
@@ -136,6 +183,13 @@ def _emoji_runs(text: str) -> Iterator[Finding]:
             f"each; keep to {MAX_EMOJI_IN_A_ROW} or fewer",
             match.start(),
         )
+
+
+def _emoji_start(text: str, at: int) -> int:
+    """Where the emoji whose character is at `at` starts: a keycap's at its digit."""
+    if text[at] != "\u20e3":
+        return at
+    return at - 2 if at >= 2 and text[at - 1] == "\ufe0f" else max(at - 1, 0)
 
 
 def _fancy(text: str) -> Iterator[Finding]:
