@@ -372,3 +372,21 @@ def test_missing_posts_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "there is no posts folder" in proc.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_an_image_imported_without_a_description_has_no_visible_caption(tmp_path: Path) -> None:
+    """`clarion import` gives such an image a placeholder alt text so the post
+    validates; the site says the description is missing, and shows no caption."""
+    repo = make_repo(tmp_path / "repo")
+    post = repo / "posts" / "2026" / "clarion-1-0-release.md"
+    text = post.read_text(encoding="utf-8")
+    alt = "A wide banner fading from dark blue to teal, with a lighter band across the middle"
+    post.write_text(
+        text.replace(alt, "Image imported from X without a description"), encoding="utf-8"
+    )
+    out = tmp_path / "site"
+    assert run_site(repo, out).returncode == 0
+    page = read(out, "posts/2026/clarion-1-0-release.html")
+    assert page.one("img").attrs["alt"] == "Image without a description"
+    assert page.all("figcaption") == []
+    assert "Image imported from X" not in (out / "feed.atom").read_text(encoding="utf-8")

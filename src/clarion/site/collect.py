@@ -26,6 +26,7 @@ from clarion.media.paths import MediaProblem, resolve_media
 from clarion.media.sniff import sniff
 from clarion.post import Post, discover, read_post
 from clarion.settings import Settings
+from clarion.site.config import former_instances
 from clarion.site.model import Archive, Card, Entry, NetworkCopy, SiteImage, clean, is_web
 
 _IMAGE_SUFFIX = {
@@ -35,6 +36,10 @@ _IMAGE_SUFFIX = {
     "image/webp": ".webp",
 }
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+# The alt text `clarion import` gives an image that had none.
+_PLACEHOLDER = re.compile(r"Image imported from .+ without a description")
 
 
 def collect(settings: Settings) -> Archive:
@@ -175,7 +180,8 @@ class _PostURL:
     in it, {account} stands for the configured account's handle, or for `anyone`
     when no account is configured (the history of a network the organisation left)."""
 
-    hosts: tuple[str, ...]  # served over https; () = the configured `instance` only
+    # Served over https; (): the configured `instance`, and the former ones.
+    hosts: tuple[str, ...]
     path: str
     example: str  # the shape, for the warning
     anyone: str = ""
@@ -190,7 +196,8 @@ _RKEY = r"[A-Za-z0-9._:~-]{1,512}"
 # whatever name precedes it, so checking it would guard nothing and would drop
 # the history of a renamed account.
 # Mastodon: no network-wide host; any server can run it, so only the configured
-# instance can be trusted.
+# instance can be trusted, and those the organisation named as its former ones
+# ([tool.clarion.site] former_instances: an account left, or moved).
 _POST_URLS: Mapping[str, _PostURL] = {
     "bluesky": _PostURL(
         hosts=("bsky.app",),
@@ -208,7 +215,8 @@ _POST_URLS: Mapping[str, _PostURL] = {
         path=r"/[A-Za-z0-9@._~/%:+-]+",
         example="<instance>/@<name>/<id>",
         unchecked="Mastodon has no network-wide host, so its receipts are linked only "
-        "on the instance set in [tool.clarion.accounts.mastodon] instance",
+        "on the instance set in [tool.clarion.accounts.mastodon] instance, or on one "
+        "listed in [tool.clarion.site] former_instances (an account left or moved from)",
     ),
 }
 _NOT_LINKABLE = "no receipt on its network"
@@ -216,16 +224,17 @@ _NOT_LINKABLE = "no receipt on its network"
 
 def receipt_url_allowed(network: str, url: object, settings: Settings) -> bool:
     """Whether the site may link `url` as a receipt on `network`: the address of a
-    post on the network's own host (the configured instance for Mastodon), on
-    https (or the instance's own scheme), with no user name, port, query or
-    anything else a browser could read as another host."""
+    post on the network's own host (for Mastodon, the configured instance or a
+    former one), on https (or the instance's own scheme), with no user name,
+    port, query or anything else a browser could read as another host."""
     rule = _POST_URLS.get(network)
     if rule is None or not isinstance(url, str):
         return False
     account = settings.account(network)
     origins = tuple(f"https://{host}" for host in rule.hosts)
     if not rule.hosts:
-        origins = _origin(getattr(account, "instance", None))
+        instances = (getattr(account, "instance", None), *former_instances(settings))
+        origins = tuple(origin for i in instances for origin in _origin(i))
     if not origins:
         return False
     handle = getattr(account, "handle", None)
@@ -301,5 +310,10 @@ def _image(post: Post, root: Path, rel: str, alt: str, warnings: list[str]) -> S
         return None
     digest = hashlib.sha256(data).hexdigest()[:32]
     target = f"media/{digest}{_IMAGE_SUFFIX[info.mime]}"
-    text = clean(alt.strip()) or "Image without a description"
+    text = clean(alt.strip())
+    if not text or _PLACEHOLDER.fullmatch(text):
+        # The alt says the description is missing; the page shows no caption for it.
+        return SiteImage(
+            source, target, "Image without a description", info.width, info.height, False
+        )
     return SiteImage(source, target, text, info.width, info.height)

@@ -1,5 +1,6 @@
-"""`[tool.clarion.site]`: the archive's title, the address it is served at, and
-the folder of the organisation's own templates."""
+"""`[tool.clarion.site]`: the archive's title, the address it is served at, the
+folder of the organisation's own templates, and the Mastodon instances of
+accounts left or moved from (`former_instances`), whose receipts stay linked."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from clarion.errors import ConfigError
 from clarion.settings import Settings
 from clarion.site.model import clean
 
-_SITE_KEYS = ("title", "url", "templates")
+_SITE_KEYS = ("title", "url", "templates", "former_instances")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,25 @@ def site_config(settings: Settings) -> SiteConfig:
             f"{settings.timezone!r} is not a known time zone (e.g. UTC, Europe/Amsterdam)"
         ) from None
     templates = _templates(settings.root, table.get("templates"), where)
+    former = table.get("former_instances", [])
+    if not isinstance(former, list) or not all(
+        isinstance(i, str) and urlsplit(i).scheme in ("http", "https") and urlsplit(i).netloc
+        for i in former
+    ):
+        raise ConfigError(
+            f"{where}: former_instances must list the addresses of Mastodon instances, "
+            'e.g. former_instances = ["https://mastodon.social"]'
+        )
     return SiteConfig(clean(title.strip()), url, zone, settings.timezone, templates)
+
+
+def former_instances(settings: Settings) -> tuple[str, ...]:
+    """`[tool.clarion.site] former_instances`: the Mastodon instances of accounts the
+    organisation left (`clarion sunset` lists them there) or moved from. Their
+    receipts stay linked once the account's settings are gone."""
+    table = settings.extra.get("site", {})
+    found = table.get("former_instances", []) if isinstance(table, Mapping) else []
+    return tuple(i for i in found if isinstance(i, str)) if isinstance(found, list) else ()
 
 
 def _templates(root: Path, value: object, where: str) -> Path | None:

@@ -29,6 +29,7 @@ class SiteImage:
     alt: str
     width: int
     height: int
+    described: bool = True  # False: no description was written, only a placeholder
 
 
 @dataclass(frozen=True)
