@@ -25,10 +25,8 @@ class ComposedPart:
 
 def compose(post: Post, network: str) -> tuple[ComposedPart, ...]:
     parts = [(part.text, part.line) for part in post.body_parts(network)]
-    joined = 1
-    if len(parts) > 1 and post.option(network, "thread") == "single":
-        joined = len(parts)
-        parts = [("\n\n".join(text for text, _ in parts if text), parts[0][1])]
+    written = len(post.thread_parts(network))
+    joined = written if len(parts) < written else 1
     warning = post.content_warning
     in_text = not networks.get(network).spoiler_field
     composed = []

@@ -124,6 +124,11 @@ class Post:
         return self.data.get("edit") is True
 
     @property
+    def pin(self) -> bool:
+        """`pin: true`: once published, pinned on the account's profile."""
+        return self.data.get("pin") is True
+
+    @property
     def media(self) -> tuple[MediaRef, ...]:
         items = self.data.get("media")
         if not isinstance(items, list):
@@ -151,8 +156,8 @@ class Post:
         table = self.data.get(network)
         return table.get(key) if isinstance(table, dict) else None
 
-    def body_parts(self, network: str) -> tuple[BodyPart, ...]:
-        """The thread parts for `network`: its own `body` when given, else the body."""
+    def thread_parts(self, network: str) -> tuple[BodyPart, ...]:
+        """The thread as written for `network`: its own `body` when given, else the body."""
         override = self.option(network, "body")
         if not isinstance(override, str):
             return self.parts
@@ -162,6 +167,15 @@ class Post:
             cached = tuple(split_parts(override, line))
             self._cache[f"body:{network}"] = cached
         return tuple(cached)
+
+    def body_parts(self, network: str) -> tuple[BodyPart, ...]:
+        """The parts `network` receives: the thread, or with `thread: single` under the
+        network, the thread joined into one post by blank lines."""
+        parts = self.thread_parts(network)
+        if len(parts) > 1 and self.option(network, "thread") == "single":
+            text = "\n\n".join(part.text for part in parts if part.text)
+            return (BodyPart(text, parts[0].line),)
+        return parts
 
     @property
     def receipts(self) -> dict[str, tuple[StoredReceipt, ...]]:

@@ -479,8 +479,10 @@ def _says(
 def _options(post: Post, entry: networks.Network) -> tuple[tuple[str, str | None], ...]:
     """The network's own options (Mastodon's visibility) as the post sets them."""
     found = []
-    for key in entry.options:
+    for key, schema in entry.options.items():
         value = post.option(entry.name, key)
+        if value is None and "default" in schema:
+            continue  # the network's own default, nothing to say
         found.append((key, None if value is None else str(value)))
     return tuple(found)
 
