@@ -220,3 +220,10 @@ def test_plan_never_asks_the_gate_about_what_is_not_due() -> None:
     assert jobs == []
     assert [o.networks["x"].state for o in report.posts] == [State.INVALID, State.SCHEDULED]
     assert report.failed
+
+
+def test_a_thread_sent_to_x_as_one_post_is_published_with_one_receipt() -> None:
+    single = post("x:\n  thread: single\n", body="One\n---\nTwo", x=RECEIPT)
+    standing = effective_state(single, result(), "x", NOW, include_examples=False)
+    assert (standing.state, standing.job) == (State.PUBLISHED, None)
+    assert single.is_history("x")
