@@ -16,6 +16,11 @@ At the speed of the network: the first part's look-up asks for the keys of the
 parts after it at the same time, and a part's images are uploaded, its mentions
 resolved and its reply references read side by side with its look-up; only the
 records are created one after the other, each replying to the one before.
+
+Pinning (`pin: true`) sets `pinnedPost` in the account's profile record
+(app.bsky.actor.profile, key `self`): the profile is read, changed in that one
+field and put back with `swapRecord`, so a profile edited meanwhile is read
+again rather than overwritten.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ from clarion.text.bluesky import Mention, prepare
 
 PASSWORD_ENV = "CLARION_BLUESKY_APP_PASSWORD"  # noqa: S105 (a variable name)
 COLLECTION = "app.bsky.feed.post"
+PROFILE = "app.bsky.actor.profile"
+PROFILE_KEY = "self"  # the profile record's one key
 WEB = "https://bsky.app"
 DEFAULT_TIMEOUT = 30.0
 
@@ -229,9 +236,9 @@ class BlueskyAdapter:
             raise self._failure(exc, doing) from None
 
     # -- records ---------------------------------------------------------------------
-    def _find(self, repo: str, rkey: str) -> _Found | None:
-        """The post record under `rkey`, or None when there is none."""
-        where = {"repo": repo, "collection": COLLECTION, "rkey": rkey}
+    def _find(self, repo: str, rkey: str, collection: str = COLLECTION) -> _Found | None:
+        """The record under `rkey` (a post unless `collection` says), or None when there is none."""
+        where = {"repo": repo, "collection": collection, "rkey": rkey}
         try:
             answer = self._client().query(
                 "com.atproto.repo.getRecord", where, expect=("uri", "cid", "value")
@@ -344,6 +351,50 @@ class BlueskyAdapter:
             "com.atproto.repo.deleteRecord",
             {"repo": uri.host, "collection": uri.collection, "rkey": uri.rkey},
         )
+
+    def pin(self, receipt: Receipt) -> None:
+        """Pin the post of `receipt` on the account's profile: the profile record's
+        `pinnedPost`, every other field of the profile kept. Pinning what is pinned
+        changes nothing, so trying again is always safe."""
+        if not receipt.id:
+            raise NotSent("Bluesky: nothing to pin: the receipt has no record uri", retryable=False)
+        doing = f"pinning {receipt.id}"
+        uri = record_uri(receipt.id)
+        cid = receipt.extra.get("cid")
+        if not cid:  # a receipt read back from the file
+            found = self._find(uri.host, uri.rkey, uri.collection)
+            if found is None:
+                raise NotSent(
+                    f"Bluesky: {doing}: the post is not on the PDS (deleted?)", retryable=False
+                )
+            cid = found.cid
+        post = {"uri": receipt.id, "cid": cid}
+        did = self.did
+        profile = self._find(did, PROFILE_KEY, PROFILE)
+        record: dict[str, Any] = dict(profile.value) if profile else {"$type": PROFILE}
+        if record.get("pinnedPost") == post:
+            return
+        record["pinnedPost"] = post
+        body = {
+            "repo": did,
+            "collection": PROFILE,
+            "rkey": PROFILE_KEY,
+            "record": record,
+            # The profile as read, or none yet: a change made meanwhile is not overwritten.
+            "swapRecord": profile.cid if profile else None,
+        }
+        try:
+            self._client().procedure("com.atproto.repo.putRecord", body, expect=("uri", "cid"))
+        except XrpcError as exc:
+            if exc.error == "InvalidSwap":
+                raise NotSent(
+                    f"Bluesky ({self.account.service}) {doing}: the profile changed while it "
+                    "was being pinned; reading it again is safe",
+                    retryable=True,
+                ) from None
+            raise self._refusal(exc, doing) from None
+        except NoAnswer as exc:
+            raise self._failure(exc, doing) from None
 
     # -- the record ------------------------------------------------------------------
     def _record(

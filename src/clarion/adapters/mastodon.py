@@ -31,6 +31,9 @@ At the speed of the network: a part's images are uploaded side by side, and
 with the look-back through the account's statuses (an upload that turns out
 not to be needed is unattached, invisible, and deleted by Mastodon after a day).
 
+Pinning (`pin: true`) is POST /api/v1/statuses/:id/pin, which needs the token's
+`write:accounts` scope; a status already pinned counts as pinned.
+
 The adapter and its sending live here; the look-back in `mastodon_lookback`,
 images in `mastodon_media`, what Mastodon's failures mean in `mastodon_errors`.
 """
@@ -61,7 +64,14 @@ from clarion.adapters.base import (
     SideBySide,
 )
 from clarion.adapters.mastodon_entities import record, utc
-from clarion.adapters.mastodon_errors import TOKEN_ENV, never_sent, reason, refusal, unreadable
+from clarion.adapters.mastodon_errors import (
+    TOKEN_ENV,
+    answer,
+    never_sent,
+    reason,
+    refusal,
+    unreadable,
+)
 from clarion.adapters.mastodon_lookback import find_sent
 from clarion.adapters.mastodon_media import processed, upload
 from clarion.settings import MastodonAccount, Settings
@@ -106,7 +116,7 @@ def from_settings(settings: Settings, env: Mapping[str, str], **options: Any) ->
 
 
 class MastodonAdapter:
-    """One Mastodon account. `connect()` first; then `send_part`, `edit`, `delete`."""
+    """One Mastodon account. `connect()` first; then `send_part`, `edit`, `delete`, `pin`."""
 
     name = "mastodon"
 
@@ -450,6 +460,36 @@ class MastodonAdapter:
             return
         except MastodonError as exc:
             raise self._refusal(exc, f"deleting status {receipt.id}") from None
+
+    def pin(self, receipt: Receipt) -> None:
+        """Pin a sent part on the account's profile; one already pinned counts as pinned."""
+        api = self._connected()
+        if not receipt.id:
+            raise NotSent("only a part with a status id can be pinned", retryable=False)
+        doing = f"pinning status {receipt.id}"
+        try:
+            api.status_pin(receipt.id)
+        except MastodonError as exc:
+            code, message = answer(exc)
+            # Mastodon answers a second pin of the same status 422 "Duplicate record".
+            if code == 422 and self._pinned(receipt.id):
+                return
+            if code == 403:
+                raise NotSent(
+                    f"{self.account.instance} did not allow {doing}: {message} (pinning needs "
+                    "the token's write:accounts scope)",
+                    retryable=False,
+                ) from None
+            raise self._refusal(exc, doing) from None
+
+    def _pinned(self, status_id: str) -> bool:
+        """Whether the account's status is pinned now; False when that cannot be read."""
+        api = self._connected()
+        try:
+            status = record(api.status(status_id))
+        except MastodonError:
+            return False
+        return status.get("pinned") is True
 
     # -- helpers -----------------------------------------------------------------------------
     def _call(

@@ -26,6 +26,7 @@ from clarion.adapters.base import (
     Deletes,
     Edits,
     OutcomeUnknown,
+    Pins,
     Receipt,
 )
 from clarion.errors import ClarionError
@@ -155,6 +156,8 @@ class Publisher:
                             self._edit(adapter, job, outcome)
                         else:
                             self._send(adapter, job, outcome)
+                            if job.post.pin and outcome.state == State.PUBLISHED:
+                                self._pin(adapter, job, outcome, report)
                     except AuthError as exc:
                         # Refused mid-run (an app or token that may read but not
                         # post): every post left would be refused the same way.
@@ -229,6 +232,37 @@ class Publisher:
                 root = receipt
             parent = receipt
         outcome.state = State.PUBLISHED
+
+    def _pin(
+        self, adapter: Adapter, job: Job, outcome: NetworkOutcome, report: PublishReport
+    ) -> None:
+        """Pin a post sent in full (`pin: true`) by its first part, where the network's
+        API can; elsewhere, or when pinning fails, a person is asked to pin it by hand.
+        The post is published either way: pinning is never a reason to send again."""
+        network = job.outgoing.network
+        name = networks.display(network)
+        first = next((receipt for index, receipt in outcome.sent if index == 0), None)
+        if first is None:  # the first part went out in an earlier run
+            stored = job.post.receipts.get(network, ())
+            first = stored_to_receipt(stored[0]) if stored else None
+        if first is None or not first.id:
+            return
+        by_hand = f"pin {job.post.rel} on {name} by hand: {first.url or first.id}"
+        if not networks.get(network).can_pin or not isinstance(adapter, Pins):
+            with self._lock:
+                report.for_a_person.append(f"{by_hand} ({name}'s API cannot pin)")
+            return
+        where = f"{job.post.rel} on {name}"
+        try:
+            self._retrying(functools.partial(adapter.pin, first), where)
+        except AdapterError as exc:
+            outcome.message = f"not pinned: {exc.message}"
+            self.progress(f"{where}: not pinned: {exc.message}")
+            with self._lock:
+                report.for_a_person.append(f"{by_hand} (pinning failed: {exc.message})")
+            return
+        outcome.message = "pinned"
+        self.progress(f"{where}: pinned")
 
     def _keep(
         self, job: Job, index: int, receipt: Receipt, outcome: NetworkOutcome, where: str

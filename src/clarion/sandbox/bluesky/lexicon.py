@@ -1,8 +1,11 @@
-"""The lexicon of app.bsky.feed.post, with the reference PDS's messages.
+"""The lexicons of app.bsky.feed.post and app.bsky.actor.profile, with the
+reference PDS's messages.
 
-300 graphemes and 3000 bytes of text, 3 languages, 4 images of at most
-2,000,000 bytes, a link card's thumbnail of at most 1,000,000, ...; each issue
-worded as @atproto/lex-schema words it.
+A post: 300 graphemes and 3000 bytes of text, 3 languages, 4 images of at most
+2,000,000 bytes, a link card's thumbnail of at most 1,000,000, ... A profile:
+its one key `self`, a display name of 64 graphemes, a description of 256, an
+avatar and banner of at most 1,000,000 bytes, the pinned post a strong reference
+(uri and cid). Each issue worded as @atproto/lex-schema words it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import regex  # type: ignore[import-untyped, unused-ignore]
 from clarion.sandbox.bluesky.cids import cid_bytes
 
 POST = "app.bsky.feed.post"
+PROFILE = "app.bsky.actor.profile"
+PROFILE_KEY = "self"  # the profile's record key: `literal:self`
+AVATAR_MAX_SIZE = 1_000_000  # app.bsky.actor.profile avatar and banner maxSize
 IMAGE_MAX_SIZE = 2_000_000  # app.bsky.embed.images#image.image maxSize
 THUMB_MAX_SIZE = 1_000_000  # app.bsky.embed.external#external.thumb maxSize
 
@@ -132,15 +138,38 @@ def validate_post(record: Mapping[str, Any]) -> None:
         reply = _of_type(record["reply"], "object", f"{path}.reply")
         _required(reply, f"{path}.reply", "root", "parent")
         for side in ("root", "parent"):
-            where = f"{path}.reply.{side}"
-            ref = _of_type(reply[side], "object", where)
-            _required(ref, where, "uri", "cid")
-            _format(ref["uri"], f"{where}.uri", "at-uri", _AT_URI)
-            cid = _string(ref["cid"], f"{where}.cid")
-            if not _is_cid(cid):
-                raise Invalid(f"Invalid CID string (got {show(cid)})", f"{where}.cid")
+            _validate_strong_ref(reply[side], f"{path}.reply.{side}")
     if "embed" in record:
         _validate_embed(_of_type(record["embed"], "object", f"{path}.embed"), f"{path}.embed")
+
+
+def validate_profile(record: Mapping[str, Any]) -> None:
+    """Raise `Invalid` where `record` breaks the lexicon of app.bsky.actor.profile."""
+    path = "$.record"
+    if "displayName" in record:
+        _string(record["displayName"], f"{path}.displayName", max_bytes=640, max_graphemes=64)
+    if "description" in record:
+        _string(record["description"], f"{path}.description", max_bytes=2560, max_graphemes=256)
+    for name in ("avatar", "banner"):
+        if name in record:
+            _validate_blob(record[name], f"{path}.{name}", AVATAR_MAX_SIZE)
+    for name in ("joinedViaStarterPack", "pinnedPost"):
+        if name in record:
+            _validate_strong_ref(record[name], f"{path}.{name}")
+    if "createdAt" in record:
+        created = _string(record["createdAt"], f"{path}.createdAt")
+        if not _is_datetime(created):
+            raise Invalid(f"Invalid datetime (got {show(created)})", f"{path}.createdAt")
+
+
+def _validate_strong_ref(value: Any, path: str) -> None:
+    """com.atproto.repo.strongRef: the uri and cid of one version of a record."""
+    ref = _of_type(value, "object", path)
+    _required(ref, path, "uri", "cid")
+    _format(ref["uri"], f"{path}.uri", "at-uri", _AT_URI)
+    cid = _string(ref["cid"], f"{path}.cid")
+    if not _is_cid(cid):
+        raise Invalid(f"Invalid CID string (got {show(cid)})", f"{path}.cid")
 
 
 def _validate_facet(facet: Any, path: str) -> None:

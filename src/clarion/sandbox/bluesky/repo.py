@@ -1,5 +1,5 @@
-"""The repository's records: com.atproto.repo.createRecord, getRecord, listRecords
-and deleteRecord, with content ids computed as a PDS computes them."""
+"""The repository's records: com.atproto.repo.createRecord, putRecord, getRecord,
+listRecords and deleteRecord, with content ids computed as a PDS computes them."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from typing import Any
 
 from clarion import tid
 from clarion.sandbox.bluesky.blobs import blob_refs
-from clarion.sandbox.bluesky.cids import record_cid
-from clarion.sandbox.bluesky.lexicon import POST, Invalid, show, validate_post
+from clarion.sandbox.bluesky.cids import cid_bytes, record_cid
+from clarion.sandbox.bluesky.lexicon import (
+    POST,
+    PROFILE,
+    PROFILE_KEY,
+    Invalid,
+    show,
+    validate_post,
+    validate_profile,
+)
 from clarion.sandbox.bluesky.limits import spend
 from clarion.sandbox.bluesky.sessions import authed
 from clarion.sandbox.bluesky.state import Account, PdsState, StoredRecord
@@ -48,25 +56,7 @@ def create_record(pds: PdsState, request: Request) -> Response:
     rkey = found.get("rkey") or tid.now(pds.clock_id)
     if not _RECORD_KEY.match(rkey) or rkey in (".", ".."):
         raise invalid(f"Invalid record key (got {show(rkey)}) at $.rkey")
-    floating = _first_float(record, "$.record")
-    if floating:
-        raise invalid(
-            "Expected one of null, boolean, integer, string, cid, bytes, array or object "
-            f"value type (got {floating[1]}) at {floating[0]}"
-        )
-    if collection == POST and found.get("validate") is not False:
-        if not tid.is_tid(rkey):
-            raise invalid(
-                f"Invalid record key for {POST}: Invalid TID string (got {show(rkey)}) at $"
-            )
-        try:
-            validate_post(record)
-        except Invalid as exc:
-            raise invalid(f"Invalid {POST} record: {exc}") from None
-    blobs = list(blob_refs(record))
-    for ref in blobs:
-        if ref not in pds.blobs:
-            raise invalid(f"Could not find blob: {ref}", "BlobNotFound")
+    status = _checked(pds, collection, rkey, record, found.get("validate"))
     uri = f"at://{account.did}/{collection}/{rkey}"
     stored = pds.records.get(uri)
     if stored is not None and not stored.deleted:
@@ -85,10 +75,95 @@ def create_record(pds: PdsState, request: Request) -> Response:
             "uri": uri,
             "cid": cid,
             "commit": {"cid": record_cid({"rev": rev, "data": cid}), "rev": rev},
-            "validationStatus": "valid" if collection == POST else "unknown",
+            "validationStatus": status,
         },
         headers=headers,
     )
+
+
+def put_record(pds: PdsState, request: Request) -> Response:
+    """Create or replace the record under a key. `swapRecord` (when sent) is the cid the
+    record must have now, or null for "there must be none"; otherwise `InvalidSwap`.
+    A record put again unchanged is a no-op, answered without a commit."""
+    found = body(request, "repo", "collection", "rkey", "record")
+    swap = found.get("swapRecord")
+    if swap is not None and (not isinstance(swap, str) or not _is_cid(swap)):
+        raise invalid(f"Invalid CID string (got {show(swap)}) at $.swapRecord")
+    requester = authed(pds, request)
+    headers = spend(pds.limiters, requester.did, ("write-hour", 2), ("write-day", 2))
+    account = _repo_account(pds, requester, str(found["repo"]))
+    collection = str(found["collection"])
+    record = found["record"]
+    if not isinstance(record, dict):
+        raise invalid("Input/record must be an object")
+    record.setdefault("$type", collection)
+    if record["$type"] != collection:
+        raise invalid(f"Invalid $type: expected {collection}, got {record['$type']}")
+    rkey = str(found["rkey"])
+    if not _RECORD_KEY.match(rkey) or rkey in (".", ".."):
+        raise invalid(f"Invalid record key (got {show(rkey)}) at $.rkey")
+    status = _checked(pds, collection, rkey, record, found.get("validate"))
+    uri = f"at://{account.did}/{collection}/{rkey}"
+    current = pds.records.get(uri)
+    if current is not None and current.deleted:
+        current = None
+    try:
+        cid = record_cid(record)
+    except ValueError as exc:
+        raise invalid(f"Invalid record: {exc}") from None
+    answer: dict[str, Any] = {"uri": uri, "cid": cid}
+    if current is not None and current.cid == cid:
+        return Response.json(answer | {"validationStatus": status}, headers=headers)
+    if "swapRecord" in found and swap != (current.cid if current is not None else None):
+        was = current.cid if current is not None else "null"
+        raise XrpcError(400, "InvalidSwap", f"Record was at {was}", headers)
+    pds.records.pop(uri, None)
+    pds.records[uri] = StoredRecord(uri, cid, record, _now_iso())
+    rev = tid.now(pds.clock_id)
+    answer["commit"] = {"cid": record_cid({"rev": rev, "data": cid}), "rev": rev}
+    return Response.json(answer | {"validationStatus": status}, headers=headers)
+
+
+def _checked(
+    pds: PdsState, collection: str, rkey: str, record: dict[str, Any], validate: object
+) -> str:
+    """The record checked as the PDS checks it before writing: no floats, its key and
+    its lexicon (for the collections it knows, unless `validate` is false), its blobs
+    uploaded. Returns the `validationStatus`."""
+    floating = _first_float(record, "$.record")
+    if floating:
+        raise invalid(
+            "Expected one of null, boolean, integer, string, cid, bytes, array or object "
+            f"value type (got {floating[1]}) at {floating[0]}"
+        )
+    status = "unknown"
+    if collection in (POST, PROFILE) and validate is not False:
+        if collection == POST and not tid.is_tid(rkey):
+            raise invalid(
+                f"Invalid record key for {POST}: Invalid TID string (got {show(rkey)}) at $"
+            )
+        if collection == PROFILE and rkey != PROFILE_KEY:
+            raise invalid(
+                f"Invalid record key for {PROFILE}: Expected {show(PROFILE_KEY)} "
+                f"(got {show(rkey)}) at $"
+            )
+        try:
+            (validate_post if collection == POST else validate_profile)(record)
+        except Invalid as exc:
+            raise invalid(f"Invalid {collection} record: {exc}") from None
+        status = "valid"
+    for ref in blob_refs(record):
+        if ref not in pds.blobs:
+            raise invalid(f"Could not find blob: {ref}", "BlobNotFound")
+    return status
+
+
+def _is_cid(text: str) -> bool:
+    try:
+        cid_bytes(text)
+    except ValueError:
+        return False
+    return True
 
 
 def get_record(pds: PdsState, request: Request) -> Response:

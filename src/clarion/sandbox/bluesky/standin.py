@@ -8,8 +8,14 @@ from typing import Any
 
 from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT, upload_blob
 from clarion.sandbox.bluesky.identity import resolve_handle
-from clarion.sandbox.bluesky.lexicon import POST
-from clarion.sandbox.bluesky.repo import create_record, delete_record, get_record, list_records
+from clarion.sandbox.bluesky.lexicon import POST, PROFILE, PROFILE_KEY
+from clarion.sandbox.bluesky.repo import (
+    create_record,
+    delete_record,
+    get_record,
+    list_records,
+    put_record,
+)
 from clarion.sandbox.bluesky.sessions import (
     ACCESS_TTL,
     authed,
@@ -32,6 +38,7 @@ XRPC: Mapping[tuple[str, str], Callable[[PdsState, Request], Response]] = {
     ("GET", "com.atproto.server.getSession"): get_session,
     ("GET", "com.atproto.identity.resolveHandle"): resolve_handle,
     ("POST", "com.atproto.repo.createRecord"): create_record,
+    ("POST", "com.atproto.repo.putRecord"): put_record,
     ("GET", "com.atproto.repo.getRecord"): get_record,
     ("GET", "com.atproto.repo.listRecords"): list_records,
     ("POST", "com.atproto.repo.deleteRecord"): delete_record,
@@ -88,17 +95,26 @@ class BlueskyStandIn(PdsState):
             for r in self.posts(include_deleted=True)
         ]
 
+    def profile(self) -> dict[str, Any] | None:
+        """The account's profile record (app.bsky.actor.profile), or None when it has none."""
+        stored = self.records.get(f"at://{self.account.did}/{PROFILE}/{PROFILE_KEY}")
+        return None if stored is None or stored.deleted else stored.value
+
     def describe(self) -> str:
-        """What it received, for people: each post's text, thread, images, card, language."""
+        """What it received, for people: each post's text, thread, images, card,
+        language, and which is pinned on the profile."""
         posts = self.posts(include_deleted=True)
         lines = [f"Bluesky stand-in ({self.account.handle}): {len(posts)} post(s)"]
         numbers = {r.uri: n for n, r in enumerate(posts, 1)}
+        pinned = ((self.profile() or {}).get("pinnedPost") or {}).get("uri")
         handles = {a.did: a.handle for a in self.accounts}
         for number, stored in enumerate(posts, 1):
             value = stored.value
             head = f"[{number}] {stored.uri}"
             if stored.deleted:
                 head += " (deleted)"
+            if stored.uri == pinned:
+                head += " (pinned on the profile)"
             lines.append(head)
             reply = value.get("reply")
             if isinstance(reply, dict):

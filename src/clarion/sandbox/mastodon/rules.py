@@ -37,6 +37,12 @@ REPLY_NOT_FOUND = "The post you are trying to reply to does not appear to exist.
 TOO_MANY = "Too many requests"
 NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 TOO_MANY_FILES = "Cannot attach more than 4 files"
+# Pinning (Api::V1::Statuses::PinsController, StatusPinValidator, config/locales/en.yml).
+MAX_PINNED = 5  # MAX_PINNED_STATUSES unless the server sets it; Instance#max_pinned_statuses
+PIN_LIMIT = "You have already pinned the maximum number of posts"
+PIN_DIRECT = "Posts that are only visible to mentioned users cannot be pinned"
+DUPLICATE_RECORD = "Duplicate record"  # a second pin of one status (RecordNotUnique)
+OUTSIDE_SCOPES = "This action is outside the authorized scopes"
 
 # Regional language codes Mastodon keeps whole; any other `xx-YY` loses its region.
 _REGIONAL_LANGUAGES = frozenset(

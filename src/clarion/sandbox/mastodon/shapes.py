@@ -131,7 +131,7 @@ def status_json(
         "reblogged": False,
         "muted": False,
         "bookmarked": False,
-        "pinned": False,
+        "pinned": status.id in state.pins,
     }
     # DELETE answers with the source text instead of the rendered content (delete-and-redraft).
     data["text" if source_text else "content"] = status.text if source_text else content

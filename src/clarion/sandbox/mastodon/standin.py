@@ -17,6 +17,7 @@ from clarion.sandbox.mastodon.statuses import (
     account_statuses,
     delete_status,
     get_status,
+    pin_status,
     post_status,
     put_status,
 )
@@ -35,7 +36,8 @@ class MastodonStandIn(InstanceState):
     an animated GIF (transcoded to `gifv`) is processed; its upload answers 202.
     Still images are processed during the upload, as Mastodon processes them
     (`delay_processing?` holds only for video, gifv and audio): 200 with the url,
-    whatever this says. `limits` overrides the rate-limit windows.
+    whatever this says. `limits` overrides the rate-limit windows. `scopes` are the
+    token's (default: every scope); pinning needs `write:accounts`.
     """
 
     name = "mastodon"
@@ -49,6 +51,7 @@ class MastodonStandIn(InstanceState):
         limits: Mapping[str, tuple[int, float]] | None = None,
         token: str = SANDBOX_TOKEN,
         username: str = USERNAME,
+        scopes: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(
             latency=latency,
@@ -57,6 +60,7 @@ class MastodonStandIn(InstanceState):
             limits=limits,
             token=token,
             username=username,
+            scopes=scopes,
         )
         for path in ("/api/v1/instance", "/api/v1/instance/"):
             self.route("GET", path, self._on(instance_v1))
@@ -65,6 +69,7 @@ class MastodonStandIn(InstanceState):
         self.route("GET", "/api/v1/accounts/verify_credentials", self._on(verify_credentials))
         self.route("GET", "/api/v1/accounts/", self._on(account_statuses), prefix=True)
         self.route("POST", "/api/v1/statuses", self._on(post_status))
+        self.route("POST", "/api/v1/statuses/", self._on(pin_status), prefix=True)
         self.route("GET", "/api/v1/statuses/", self._on(get_status), prefix=True)
         self.route("PUT", "/api/v1/statuses/", self._on(put_status), prefix=True)
         self.route("DELETE", "/api/v1/statuses/", self._on(delete_status), prefix=True)
@@ -123,6 +128,7 @@ class MastodonStandIn(InstanceState):
             "idempotency_key": status.idempotency_key,
             "edited": status.edited_at is not None,
             "deleted": status.deleted,
+            "pinned": status.id in self.pins,
         }
 
     def describe(self) -> str:
@@ -146,6 +152,8 @@ class MastodonStandIn(InstanceState):
                 flags.append("sensitive")
             if record["edited"]:
                 flags.append("edited")
+            if record["pinned"]:
+                flags.append("pinned")
             if record["deleted"]:
                 flags.append("DELETED")
             lines.append(f"{pad}{number} status {record['id']} [{', '.join(flags)}]")

@@ -78,6 +78,7 @@ class InstanceState(StandIn):
         limits: Mapping[str, tuple[int, float]] | None,
         token: str,
         username: str,
+        scopes: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(latency=latency)
         self.max_characters = max_characters
@@ -85,12 +86,15 @@ class InstanceState(StandIn):
         self.windows = Windows(limits)
         self.token = token
         self.username = username
+        # The token's OAuth scopes; None: every scope (`read write`).
+        self.scopes = scopes
         self.account_id = ACCOUNT_ID
         self.created = time.time()
         self.statuses: dict[str, Status] = {}
         self.media: dict[str, Media] = {}
         self.files: dict[str, bytes] = {}  # each upload's bytes, by media id
         self.idempotency_keys: dict[tuple[str, str], tuple[str, float]] = {}
+        self.pins: list[str] = []  # the statuses pinned on the profile, in the order pinned
         self.key_age = 0.0
         self.ids = Snowflakes()
         self.base = "http://127.0.0.1"  # the real address once started
@@ -111,6 +115,7 @@ class InstanceState(StandIn):
             self.media.clear()
             self.files.clear()
             self.idempotency_keys.clear()
+            self.pins.clear()
             self.key_age = 0.0
             self.windows.clear()
             self.requests.clear()
@@ -120,6 +125,11 @@ class InstanceState(StandIn):
         """Age every stored Idempotency-Key by `seconds` (Mastodon forgets them after an hour)."""
         with self._lock:
             self.key_age += seconds
+
+    def allows(self, scope: str) -> bool:
+        """Whether the token has `scope` (`write:accounts`), itself or by its
+        top-level scope (`write`)."""
+        return self.scopes is None or bool({scope, scope.partition(":")[0]} & set(self.scopes))
 
     def media_bytes(self, media_id: str) -> bytes:
         """The file uploaded as `media_id`, byte for byte."""

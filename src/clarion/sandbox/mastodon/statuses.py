@@ -1,5 +1,5 @@
-"""Posting, reading, editing and deleting statuses, and the account's statuses with
-`Link` pagination."""
+"""Posting, reading, editing, deleting and pinning statuses, and the account's
+statuses with `Link` pagination."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ from typing import Any
 from clarion.sandbox.mastodon.params import params, truthy
 from clarion.sandbox.mastodon.rules import (
     DESCRIPTION_LIMIT,
+    DUPLICATE_RECORD,
     IDEMPOTENCY_TTL,
     MAX_MEDIA,
+    MAX_PINNED,
     NOT_FOUND,
     NOT_READY,
+    OUTSIDE_SCOPES,
+    PIN_DIRECT,
+    PIN_LIMIT,
     RECORD_NOT_FOUND,
     REPLY_NOT_FOUND,
     TOO_MANY,
@@ -179,7 +184,37 @@ def delete_status(state: InstanceState, request: Request) -> Response:
     if status is None or suffix:
         return error(404, NOT_FOUND)
     status.deleted = True
+    if status.id in state.pins:  # its pin goes with it
+        state.pins.remove(status.id)
     return Response.json(status_json(state, status, source_text=True))
+
+
+def pin_status(state: InstanceState, request: Request) -> Response:
+    """POST /api/v1/statuses/:id/pin: the scope first, then the status, then
+    StatusPinValidator's rules, then the unique pin per status."""
+    if not state.allows("write:accounts"):
+        return error(403, OUTSIDE_SCOPES)
+    status, suffix = _find_status(state, request)
+    if suffix != "pin":
+        return error(404, NOT_FOUND)
+    if status is None:
+        return error(404, RECORD_NOT_FOUND)
+    # The validator names every rule broken, in one message; the limit counts the
+    # pins there are, this status's own included.
+    broken = [
+        message
+        for message, applies in (
+            (PIN_DIRECT, status.visibility == "direct"),
+            (PIN_LIMIT, len(state.pins) >= MAX_PINNED),
+        )
+        if applies
+    ]
+    if broken:
+        return error(422, "Validation failed: " + ", ".join(broken))
+    if status.id in state.pins:
+        return error(422, DUPLICATE_RECORD)
+    state.pins.append(status.id)
+    return Response.json(status_json(state, status))
 
 
 def account_statuses(state: InstanceState, request: Request) -> Response:
@@ -200,7 +235,7 @@ def account_statuses(state: InstanceState, request: Request) -> Response:
     if truthy(query.get("only_media", "")):
         statuses = [s for s in statuses if s.media_ids]
     if truthy(query.get("pinned", "")):
-        statuses = []
+        statuses = [s for s in statuses if s.id in state.pins]
     if query.get("max_id"):
         statuses = [s for s in statuses if int(s.id) < int(query["max_id"])]
     if query.get("since_id"):
