@@ -153,6 +153,19 @@ def _parser() -> argparse.ArgumentParser:
         "--handle", metavar="HANDLE", help="bluesky-car: the handle in post URLs (default: the DID)"
     )
 
+    sunset = sub.add_parser(
+        "sunset",
+        help="leave a network cleanly, keeping its history",
+        description="Leave NETWORK: write a farewell post for it only (pinned, naming the "
+        "profiles on the networks that stay), remove it from the default platforms (the "
+        "settings keep their comments; the account's table stays until the farewell is "
+        "published), and print what its API cannot do: keep the account, pin the farewell, "
+        "point the bio to the new home, and the rest. Posts already out there stay valid and "
+        "on the archive site once the account's settings are removed.",
+        epilog="example: clarion sunset x",
+    )
+    sunset.add_argument("network", metavar="NETWORK", help="the network to leave, e.g. x")
+
     site = sub.add_parser(
         "site",
         help="build the static archive site with Atom and JSON feeds",
@@ -261,6 +274,10 @@ def _run(args: argparse.Namespace) -> int:
             include_replies=args.include_replies,
             handle=args.handle,
         )
+    if args.command == "sunset":
+        from clarion.commands.sunset import run as sunset
+
+        return sunset(settings, args.network)
     if args.command == "site":
         from clarion.commands.site import run as site
 

@@ -15,7 +15,9 @@ imported only when used, so `clarion validate` never loads a network library.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,6 +67,7 @@ class BlueskyAccount:
 class MastodonAccount:
     instance: str
     max_characters: int = 500
+    handle: str = ""  # the account's name on its instance, for its profile's address
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class Network:
     can_be_asked: bool = True  # a lost answer can be recovered by asking the network
     single_embed: bool = False  # images or a link card, not both: with images the card goes
     post_hosts: tuple[str, ...] = ()  # where its posts live on the web, for the site
+    # The account's profile on the web, from its account settings ({handle}, {instance}):
+    # what a farewell (`clarion sunset`) points followers to.
+    profile: str = ""
     default_limit: int | None = None  # when the account's settings do not say
     # The environment variables its adapter reads its credentials from, all
     # needed: `clarion publish` names every one missing before connecting.
@@ -121,6 +127,20 @@ class Network:
     def limits(self) -> NetworkLimits:
         found: NetworkLimits = _load(self.media_limits)
         return found
+
+    def profile_url(self, account: Any) -> str | None:
+        """The address of the profile of `account` (its settings); None when the
+        settings do not say enough (a field it needs is empty)."""
+        if not self.profile or account is None:
+            return None
+        values = {  # "@name" and "https://host/" written either way
+            f.name: str(getattr(account, f.name) or "").strip().lstrip("@").rstrip("/")
+            for f in dataclasses.fields(account)
+        }
+        needed = [name for _, name, _, _ in string.Formatter().parse(self.profile) if name]
+        if any(not values.get(name) for name in needed):
+            return None
+        return self.profile.format(**values)
 
     def adapter_module(self) -> Any:
         return _load(self.adapter)
@@ -197,6 +217,7 @@ register(
         can_pin=True,
         single_embed=True,
         post_hosts=("bsky.app",),
+        profile="https://bsky.app/profile/{handle}",
         secrets=("CLARION_BLUESKY_APP_PASSWORD",),
     )
 )
@@ -215,6 +236,7 @@ register(
         can_edit=True,
         options={"visibility": {"enum": ["public", "unlisted", "private", "direct"]}},
         can_pin=True,
+        profile="{instance}/@{handle}",
         default_limit=500,
         secrets=("CLARION_MASTODON_ACCESS_TOKEN",),
         token_scopes=(
@@ -249,6 +271,7 @@ register(
         },
         can_be_asked=False,
         post_hosts=("x.com", "twitter.com"),
+        profile="https://x.com/{handle}",
         secrets=(
             "CLARION_X_API_KEY",
             "CLARION_X_API_SECRET",

@@ -49,6 +49,12 @@ _TOP: dict[str, Any] = {
                 "description": "a folder of templates replacing the archive site's own "
                 "(base.html, post.html, ...), relative to the repository",
             },
+            "former_instances": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Mastodon instances of accounts left (clarion sunset) or "
+                "moved from, whose receipts the archive site still links",
+            },
         },
     },
 }

@@ -64,10 +64,10 @@ def check_post(post: Post, settings: Settings) -> PostResult:
         # Types are wrong somewhere: the network checks would only guess.
         return result
     targets = post.networks(settings.platforms)
+    # History first: a network left (its account removed) never invalidates it.
+    result.history.update(n for n in targets if post.is_history(n))
     _check_accounts(post, targets, settings, result)
     for network in targets:
-        if post.is_history(network):
-            result.history.add(network)
         _check_text(post, network, settings, result)
     _check_media(post, targets, settings, result)
     check_accessibility(post, targets, result)
