@@ -51,10 +51,10 @@ def refusal(
             f"{instance} refused the access token in {TOKEN_ENV} while {doing}: {message}"
         )
     if code == 403:
-        return AuthError(
-            f"{instance} did not allow {doing}: {message} (the token needs the "
-            "write:statuses, write:media and read:statuses scopes)"
-        )
+        from clarion import networks
+
+        scopes = " ".join(networks.get("mastodon").token_scopes)
+        return AuthError(f"{instance} did not allow {doing}: {message} (the token needs: {scopes})")
     if isinstance(exc, MastodonServerError) or (code is not None and code >= 500):
         return NotSent(f"{instance} failed while {doing}: {code} {message}", retryable=True)
     return NotSent(f"Mastodon refused {doing}: {message} ({code})", retryable=False)
