@@ -175,6 +175,48 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: clarion site _site",
     )
     site.add_argument("outdir", type=Path, metavar="OUTDIR")
+
+    init = sub.add_parser(
+        "init",
+        help="adopt Clarion in a repository: settings, workflows, code owners",
+        description="Write into DIR, a Git repository (made when missing), what an "
+        "announcements repository needs: clarion.toml (the settings), posts/README.md and an "
+        "example post, CODEOWNERS, the workflows check, preview-comment, publish and pages "
+        "calling Clarion's action pinned to a commit, and .github/dependabot.yml to keep that "
+        "pin current. A file that exists is never overwritten (it is listed as skipped), so "
+        "running it again changes nothing. It ends with the next steps: the secrets, the "
+        "publish environment, the rulesets and the App that pushes the receipts.",
+        epilog="example: clarion init announcements --networks bluesky,mastodon "
+        "--owners @example-org/communications --action-ref <commit of Clarion's release>",
+    )
+    init.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="the repository's root (default: the current folder)",
+    )
+    init.add_argument(
+        "--networks",
+        metavar="NAMES",
+        help="the networks you post to, comma-separated, e.g. bluesky,mastodon,x "
+        "(default: every network Clarion knows)",
+    )
+    init.add_argument(
+        "--owners",
+        action="append",
+        default=[],
+        metavar="OWNERS",
+        help="who approves posts (CODEOWNERS of /posts/ and /media/): @org/team, @user or "
+        "an email, comma-separated (default: a placeholder to replace)",
+    )
+    init.add_argument(
+        "--action-ref",
+        metavar="SHA",
+        help="the full commit SHA of Clarion's repository the workflows call "
+        f"(default: the tag of this version, v{__version__}, which init says how to pin)",
+    )
     return parser
 
 
@@ -232,6 +274,11 @@ def _main(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from clarion.settings import find_root, load_settings
 
+    if args.command == "init":
+        from clarion.commands.init import run as init
+
+        where = (args.directory or Path.cwd()) / args.dir
+        return init(where, args.networks, args.owners, args.action_ref)
     if args.command == "preview-comment":
         from clarion.commands.preview import run_comment
 

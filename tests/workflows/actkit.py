@@ -45,6 +45,10 @@ STAND_IN_FOR = {
     "actions/upload-artifact": "upload-artifact",
     "actions/download-artifact": "download-artifact",
     "actions/create-github-app-token": "create-github-app-token",
+    # act skips a checkout of the event's commit; one of another ref comes here.
+    "actions/checkout": "checkout",
+    "actions/upload-pages-artifact": "upload-pages-artifact",
+    "actions/deploy-pages": "deploy-pages",
 }
 _USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\b", re.MULTILINE)
 
@@ -87,7 +91,7 @@ def pinned_actions(root: Path = ROOT) -> dict[str, str]:
     """`owner/name` → the commit SHA the workflows and the action pin it to."""
     pins: dict[str, str] = {}
     files = [*sorted((root / ".github" / "workflows").glob("*.yml")), root / "action/action.yml"]
-    for path in files:
+    for path in filter(Path.is_file, files):
         for name, sha in _USES.findall(path.read_text(encoding="utf-8")):
             pins[name] = sha
     return pins
@@ -270,8 +274,12 @@ class Act:
         secrets: Mapping[str, str] | None = None,
         variables: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
+        local_repositories: Mapping[str, Path] | None = None,
         timeout: float = ACT_TIMEOUT,
     ) -> ActResult:
+        """`local_repositories`: `owner/name@ref` → a folder act takes that
+        repository from (as a repository made by `clarion init` takes Clarion's
+        action from this checkout)."""
         event_file = self.cache.parent / f"event-{run_id}.json"
         event_file.write_text(json.dumps(event), encoding="utf-8")
         command: list[str] = [
@@ -296,14 +304,20 @@ class Act:
             "--var-file",
             os.devnull,
         ]
-        for name, sha in pinned_actions(workdir).items():
+        # The workflows' pins and the action's: a repository made by `clarion
+        # init` has no action/ of its own, but runs this one.
+        for name, sha in {**pinned_actions(ROOT), **pinned_actions(workdir)}.items():
             if name in STAND_IN_FOR:
                 command += ["--local-repository", f"{name}@{sha}={STAND_INS / STAND_IN_FOR[name]}"]
+        for name_at_ref, folder in (local_repositories or {}).items():
+            command += ["--local-repository", f"{name_at_ref}={folder}"]
         job_env = {
             "GITHUB_RUN_ID": str(run_id),
             "GITHUB_RUN_NUMBER": str(run_id),
             "GITHUB_REPOSITORY": REPOSITORY,
             "CLARION_TEST_ARTIFACTS": str(self.artifacts),
+            # What the checkout stand-in copies, as act copies it for the event's commit.
+            "CLARION_TEST_CHECKOUT": str(workdir),
             # Nothing is downloaded: uv installs from its cache or fails.
             "UV_OFFLINE": "1",
             **(env or {}),
