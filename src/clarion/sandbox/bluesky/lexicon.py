@@ -107,7 +107,7 @@ def _is_datetime(text: str) -> bool:
     return True
 
 
-def _is_cid(text: str) -> bool:
+def is_cid(text: str) -> bool:
     try:
         cid_bytes(text)
     except ValueError:
@@ -168,7 +168,7 @@ def _validate_strong_ref(value: Any, path: str) -> None:
     _required(ref, path, "uri", "cid")
     _format(ref["uri"], f"{path}.uri", "at-uri", _AT_URI)
     cid = _string(ref["cid"], f"{path}.cid")
-    if not _is_cid(cid):
+    if not is_cid(cid):
         raise Invalid(f"Invalid CID string (got {show(cid)})", f"{path}.cid")
 
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from clarion import tid
 from clarion.sandbox.bluesky.blobs import blob_refs
-from clarion.sandbox.bluesky.cids import cid_bytes, record_cid
+from clarion.sandbox.bluesky.cids import record_cid
 from clarion.sandbox.bluesky.lexicon import (
     POST,
     PROFILE,
     PROFILE_KEY,
     Invalid,
+    is_cid,
     show,
     validate_post,
     validate_profile,
@@ -41,18 +42,23 @@ def _repo_account(pds: PdsState, requester: Account, repo: str) -> Account:
     return account
 
 
+def _typed_record(record: object, collection: str) -> dict[str, object]:
+    """The input record, its `$type` the collection's (set when absent), or refused."""
+    if not isinstance(record, dict):
+        raise invalid("Input/record must be an object")
+    record.setdefault("$type", collection)
+    if record["$type"] != collection:
+        raise invalid(f"Invalid $type: expected {collection}, got {record['$type']}")
+    return record
+
+
 def create_record(pds: PdsState, request: Request) -> Response:
     found = body(request, "repo", "collection", "record")
     requester = authed(pds, request)
     headers = spend(pds.limiters, requester.did, ("write-hour", 3), ("write-day", 3))
     account = _repo_account(pds, requester, str(found["repo"]))
     collection = str(found["collection"])
-    record = found["record"]
-    if not isinstance(record, dict):
-        raise invalid("Input/record must be an object")
-    record.setdefault("$type", collection)
-    if record["$type"] != collection:
-        raise invalid(f"Invalid $type: expected {collection}, got {record['$type']}")
+    record = _typed_record(found["record"], collection)
     rkey = found.get("rkey") or tid.now(pds.clock_id)
     if not _RECORD_KEY.match(rkey) or rkey in (".", ".."):
         raise invalid(f"Invalid record key (got {show(rkey)}) at $.rkey")
@@ -87,18 +93,13 @@ def put_record(pds: PdsState, request: Request) -> Response:
     A record put again unchanged is a no-op, answered without a commit."""
     found = body(request, "repo", "collection", "rkey", "record")
     swap = found.get("swapRecord")
-    if swap is not None and (not isinstance(swap, str) or not _is_cid(swap)):
+    if swap is not None and (not isinstance(swap, str) or not is_cid(swap)):
         raise invalid(f"Invalid CID string (got {show(swap)}) at $.swapRecord")
     requester = authed(pds, request)
     headers = spend(pds.limiters, requester.did, ("write-hour", 2), ("write-day", 2))
     account = _repo_account(pds, requester, str(found["repo"]))
     collection = str(found["collection"])
-    record = found["record"]
-    if not isinstance(record, dict):
-        raise invalid("Input/record must be an object")
-    record.setdefault("$type", collection)
-    if record["$type"] != collection:
-        raise invalid(f"Invalid $type: expected {collection}, got {record['$type']}")
+    record = _typed_record(found["record"], collection)
     rkey = str(found["rkey"])
     if not _RECORD_KEY.match(rkey) or rkey in (".", ".."):
         raise invalid(f"Invalid record key (got {show(rkey)}) at $.rkey")
@@ -156,14 +157,6 @@ def _checked(
         if ref not in pds.blobs:
             raise invalid(f"Could not find blob: {ref}", "BlobNotFound")
     return status
-
-
-def _is_cid(text: str) -> bool:
-    try:
-        cid_bytes(text)
-    except ValueError:
-        return False
-    return True
 
 
 def get_record(pds: PdsState, request: Request) -> Response:

@@ -81,16 +81,7 @@ def _session_body(pds: PdsState, account: Account) -> dict[str, Any]:
             "exp": now + int(REFRESH_TTL.total_seconds()),
         },
     )
-    return {
-        "accessJwt": access,
-        "refreshJwt": refresh,
-        "handle": account.handle,
-        "did": account.did,
-        "didDoc": did_doc(account, pds.url),
-        "email": f"{account.handle.split('.')[0]}@example.com",
-        "emailConfirmed": True,
-        "active": True,
-    }
+    return {"accessJwt": access, "refreshJwt": refresh, **_account_body(pds, account)}
 
 
 def create_session(pds: PdsState, request: Request) -> Response:
@@ -118,13 +109,16 @@ def refresh_session(pds: PdsState, request: Request) -> Response:
 
 def get_session(pds: PdsState, request: Request) -> Response:
     account = authed(pds, request)
-    return Response.json(
-        {
-            "handle": account.handle,
-            "did": account.did,
-            "didDoc": did_doc(account, pds.url),
-            "email": f"{account.handle.split('.')[0]}@example.com",
-            "emailConfirmed": True,
-            "active": True,
-        }
-    )
+    return Response.json(_account_body(pds, account))
+
+
+def _account_body(pds: PdsState, account: Account) -> dict[str, object]:
+    """What a session says of its account."""
+    return {
+        "handle": account.handle,
+        "did": account.did,
+        "didDoc": did_doc(account, pds.url),
+        "email": f"{account.handle.split('.')[0]}@example.com",
+        "emailConfirmed": True,
+        "active": True,
+    }
