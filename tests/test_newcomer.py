@@ -28,7 +28,7 @@ def write(repo: Path, name: str, text: str) -> None:
         ("publish", "--sandbox"),
         ("preview", "posts/typo.md"),
     ],
-    ids=lambda c: " ".join(c),
+    ids=" ".join,
 )
 def test_a_misspelt_network_is_an_invalid_post_not_a_crash(
     repo: Path, clarion: Run, command: tuple[str, ...]
