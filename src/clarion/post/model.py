@@ -9,6 +9,7 @@ without a symbolic link; anything else is refused before a byte of it is read.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import stat
@@ -289,17 +290,30 @@ def link_on_the_way(path: Path, root: Path) -> str | None:
 
 def _first_link(top: str, rel: str) -> str | None:
     # Strings, not pathlib: this runs for every post, and pathlib costs more than
-    # the lstat calls themselves.
+    # the lstat calls themselves. Folders are shared by many posts: each is looked
+    # at once a run.
     current = top
     parts = rel.split("/")
     for count, part in enumerate(parts, 1):
         current = f"{current}{os.sep}{part}"
-        try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                return "/".join(parts[:count])
-        except OSError:
+        is_link = _is_link(current) if count == len(parts) else _folder_is_link(current)
+        if is_link is None:
             return None  # missing: reading it says so
+        if is_link:
+            return "/".join(parts[:count])
     return None
+
+
+def _is_link(path: str) -> bool | None:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_is_link(path: str) -> bool | None:
+    return _is_link(path)
 
 
 def _inside(path: Path, root: Path) -> tuple[str, str] | None:
