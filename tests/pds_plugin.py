@@ -187,6 +187,12 @@ def _stop(process: subprocess.Popen[str], reader: threading.Thread) -> None:
 @pytest.fixture(scope="session")
 def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
     """The reference Bluesky PDS on 127.0.0.1, for the whole session."""
+    if _UNGROUPED:
+        pytest.fail(
+            f"pytest-xdist did not put the pds tests on one worker ({_UNGROUPED[0]} has no"
+            " @pds): with this pytest its --dist loadgroup groups nothing (pytest-xdist#1386)",
+            pytrace=False,
+        )
     log = tmp_path_factory.mktemp("pds") / "pds.log"
     with log.open("w", encoding="utf-8") as log_file:
         try:
@@ -219,9 +225,28 @@ def pds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pds]:
         _stop(process, reader)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # One PDS per session: under pytest-xdist (--dist loadgroup) every test that
     # needs it runs on the same worker.
     for item in items:
         if item.get_closest_marker("pds") is not None:
             item.add_marker(pytest.mark.xdist_group("pds"))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist named the groups
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # pytest-xdist 3.8 groups by a suffix of the node id, which pytest 9.2 no
+    # longer lets it set (pytest-xdist#1386): the group is silently lost and
+    # each worker starts a PDS of its own. The `pds` fixture says so instead.
+    if getattr(session.config, "workerinput", None) is not None and session.config.getvalue(
+        "loadgroup"
+    ):
+        _UNGROUPED.extend(
+            i.nodeid
+            for i in session.items
+            if i.get_closest_marker("pds") and "@pds" not in i.nodeid
+        )
+
+
+_UNGROUPED: list[str] = []
