@@ -33,7 +33,6 @@ from tests.adapters.bluesky_fixtures import (
     as_in_file,
     image,
     outgoing,
-    pds_backend,
     png,
     stand_in_backend,
 )
@@ -43,20 +42,6 @@ from tests.timeouts import GENEROUS, GIVE_UP
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 CREATE = "/xrpc/com.atproto.repo.createRecord"
 GET = "/xrpc/com.atproto.repo.getRecord"
-
-
-@pytest.fixture(params=["stand-in", pytest.param("pds", marks=pytest.mark.pds)])
-def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "pds":
-        yield from pds_backend(request)
-    else:
-        yield from stand_in_backend()
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Backend]:
-    """The stand-in alone, for the faults only it can make."""
-    yield from stand_in_backend()
 
 
 @pytest.fixture

@@ -24,8 +24,6 @@ from tests.adapters.bluesky_fixtures import (
     Backend,
     as_in_file,
     outgoing,
-    pds_backend,
-    stand_in_backend,
 )
 from tests.timeouts import GENEROUS
 
@@ -33,19 +31,6 @@ PUT = "/xrpc/com.atproto.repo.putRecord"
 
 
 # -- Bluesky ------------------------------------------------------------------------------------
-@pytest.fixture(params=["stand-in", pytest.param("pds", marks=pytest.mark.pds)])
-def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "pds":
-        yield from pds_backend(request)
-    else:
-        yield from stand_in_backend()
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Backend]:
-    yield from stand_in_backend()
-
-
 def post(adapter: BlueskyAdapter, key: str, text: str) -> Receipt:
     [receipt] = drive.send_all(adapter, outgoing(key, OutgoingPart(0, text)))
     return receipt
