@@ -191,9 +191,6 @@ api = "{x.api}"
                 raise AssertionError("the run ended before the moment came")
             time.sleep(0.01)
 
-    def faults_fired(self) -> bool:
-        return not any(self.stand_in(n).faults for n in ("bluesky", "mastodon", "x"))
-
     def publish_and_kill_when(self, ready: Callable[[], bool]) -> None:
         """Start a publish run and SIGKILL it once `ready()` holds."""
         run = self.start()
