@@ -229,8 +229,8 @@ def _run_for_real(
     def stop(signum: int, _frame: object) -> None:
         # A cancelled workflow gets SIGINT, then SIGTERM: finish the parts on
         # their way, record, commit and push them, and start nothing new.
+        publisher.stop()  # first, so the line below proves the stop took effect
         _progress(f"stopping ({signal.Signals(signum).name}): finishing the parts on their way")
-        publisher.stop()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
