@@ -54,11 +54,12 @@ def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> b
 
 
 def gif_image(folder: Path, name: str, alt: str) -> Image:
-    """A valid 1x1 GIF89a: Mastodon transcodes GIFs to gifv after the upload answers."""
+    """A valid 1x1 GIF89a of two frames: Mastodon transcodes an animated GIF to a gifv
+    after the upload answers (a still one stays an image)."""
+    frame = b"!\xf9\x04\x04\x0a\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00"
     path = folder / name
     path.write_bytes(
-        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
-        b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00" + frame * 2 + b";"
     )
     return Image(path=path, alt=alt, mime="image/gif", width=1, height=1)
 

@@ -7,9 +7,7 @@ from typing import Any
 
 from clarion.sandbox.mastodon.rules import (
     CHARACTERS_RESERVED_PER_URL,
-    DESCRIPTION_LIMIT,
     IMAGE_MATRIX_LIMIT,
-    IMAGE_SIZE_LIMIT,
     MAX_MEDIA,
     SUPPORTED_IMAGES,
 )
@@ -29,8 +27,8 @@ def _configuration(state: InstanceState) -> dict[str, Any]:
         },
         "media_attachments": {
             "supported_mime_types": list(SUPPORTED_IMAGES),
-            "description_limit": DESCRIPTION_LIMIT,
-            "image_size_limit": IMAGE_SIZE_LIMIT,
+            "description_limit": state.description_limit,
+            "image_size_limit": state.image_size_limit,
             "image_matrix_limit": IMAGE_MATRIX_LIMIT,
             "video_size_limit": 103_809_024,
             "video_frame_rate_limit": 120,

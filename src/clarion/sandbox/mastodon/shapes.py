@@ -84,7 +84,8 @@ def media_json(state: InstanceState, media: Media) -> dict[str, Any]:
     base = state.base
     folder = "/".join(media.id[i : i + 3] for i in range(0, len(media.id), 3))
     files = f"{base}/system/media_attachments/files/{folder}"
-    extension = media.mime.split("/")[-1].replace("jpeg", "jpg")
+    # A gifv is the MP4 the GIF was transcoded to (lib/paperclip/gif_transcoder.rb).
+    extension = "mp4" if media.gifv else media.mime.split("/")[-1].replace("jpeg", "jpg")
     size = {
         "width": media.width,
         "height": media.height,
@@ -93,7 +94,7 @@ def media_json(state: InstanceState, media: Media) -> dict[str, Any]:
     }
     return {
         "id": media.id,
-        "type": "gifv" if media.mime == "image/gif" else "image",
+        "type": "gifv" if media.gifv else "image",
         "url": f"{files}/original/{media.id}.{extension}" if media.processed else None,
         "preview_url": f"{files}/small/{media.id}.{extension}",
         "remote_url": None,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clarion.sandbox.mastodon.limits import Windows
+from clarion.sandbox.mastodon.rules import DESCRIPTION_LIMIT, IMAGE_SIZE_LIMIT
 from clarion.sandbox.server import StandIn
 
 USERNAME = "clarion_example"
@@ -39,10 +40,16 @@ class Media:
     file_name: str
     polls_left: int  # GETs that still answer 206 (processing)
     status_id: str | None = None
+    animated: bool = False  # a GIF of more than one frame: transcoded to a `gifv`
+    deleted: bool = False  # with its status, by DELETE ...?delete_media=true
 
     @property
     def processed(self) -> bool:
         return self.polls_left <= 0
+
+    @property
+    def gifv(self) -> bool:
+        return self.mime == "image/gif" and self.animated
 
 
 @dataclass
@@ -59,6 +66,9 @@ class Status:
     idempotency_key: str | None
     edited_at: float | None = None
     deleted: bool = False
+    # How it was deleted: None while it stands; else whether the client asked for its
+    # media to go at once (`delete_media`), which Mastodon otherwise keeps a day.
+    delete_media: bool | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -82,6 +92,9 @@ class InstanceState(StandIn):
     ) -> None:
         super().__init__(latency=latency)
         self.max_characters = max_characters
+        # The instance's upload limits (a test may lower them); /api/v2/instance publishes them.
+        self.image_size_limit = IMAGE_SIZE_LIMIT
+        self.description_limit = DESCRIPTION_LIMIT
         self.media_processing_polls = media_processing_polls
         self.windows = Windows(limits)
         self.token = token
