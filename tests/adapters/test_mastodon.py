@@ -747,6 +747,58 @@ def test_delete_and_delete_again(
     assert [r.method for r in server.requests].count("DELETE") == 2
 
 
+def test_retracting_deletes_the_media_at_once(
+    server: MastodonStandIn, adapter: mastodon.MastodonAdapter, tmp_path: Path
+) -> None:
+    post = outgoing("With a picture", images=(image(tmp_path, "a.png", "A red square"),))
+    [receipt] = publish(adapter, post)
+    [media_id] = [m["id"] for m in server.received()[0]["media"]]
+
+    adapter.delete(receipt)
+
+    # DELETE /api/v1/statuses/:id with delete_media: Mastodon would otherwise keep the
+    # images a day for a redraft, and a retracted image should not be left reachable.
+    [delete] = [r for r in server.requests if r.method == "DELETE"]
+    assert delete.path == f"{STATUSES}/{receipt.id}"
+    assert server.statuses[str(receipt.id)].delete_media is True
+    assert server.media[media_id].deleted
+    answer = requests.get(
+        f"{server.url}/api/v1/media/{media_id}",
+        headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"},
+        timeout=GENEROUS,
+    )
+    assert answer.status_code == 404
+
+
+def test_without_delete_media_mastodon_keeps_the_media_for_a_redraft(
+    server: MastodonStandIn, tmp_path: Path
+) -> None:
+    headers = {"Authorization": f"Bearer {SANDBOX_TOKEN}"}
+    media = requests.post(
+        f"{server.url}/api/v2/media",
+        files={"file": ("a.png", png(2, 2), "image/png")},
+        headers=headers,
+        timeout=GENEROUS,
+    ).json()
+    status = requests.post(
+        f"{server.url}{STATUSES}",
+        data={"status": "x", "media_ids[]": [media["id"]]},
+        headers=headers,
+        timeout=GENEROUS,
+    ).json()
+
+    requests.delete(f"{server.url}{STATUSES}/{status['id']}", headers=headers, timeout=GENEROUS)
+    redraft = requests.post(
+        f"{server.url}{STATUSES}",
+        data={"status": "x again", "media_ids[]": [media["id"]]},
+        headers=headers,
+        timeout=GENEROUS,
+    ).json()
+
+    assert server.statuses[status["id"]].delete_media is False
+    assert [m["id"] for m in redraft["media_attachments"]] == [media["id"]]
+
+
 # -- the stand-in's faithfulness -----------------------------------------------------------------
 def test_idempotency_like_mastodon(server: MastodonStandIn) -> None:
     def post(text: str, key: str) -> requests.Response:

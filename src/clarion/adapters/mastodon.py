@@ -450,12 +450,18 @@ class MastodonAdapter:
         return self._receipt(status)
 
     def delete(self, receipt: Receipt) -> None:
-        """Delete a sent part; one already gone counts as deleted."""
+        """Delete a sent part and its images; one already gone counts as deleted.
+
+        `delete_media` (Mastodon 4.4; older servers ignore it) removes the images at
+        once: without it Mastodon keeps them about a day for a redraft
+        (docs.joinmastodon.org/methods/statuses/#delete), and a retracted image
+        should not stay reachable.
+        """
         api = self._connected()
         if not receipt.id:
             raise NotSent("only a part with a status id can be deleted", retryable=False)
         try:
-            api.status_delete(receipt.id)
+            api.status_delete(receipt.id, delete_media=True)
         except MastodonNotFoundError:
             return
         except MastodonError as exc:

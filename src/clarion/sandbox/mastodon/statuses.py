@@ -9,7 +9,6 @@ from typing import Any
 
 from clarion.sandbox.mastodon.params import params, truthy
 from clarion.sandbox.mastodon.rules import (
-    DESCRIPTION_LIMIT,
     DUPLICATE_RECORD,
     IDEMPOTENCY_TTL,
     MAX_MEDIA,
@@ -62,7 +61,9 @@ def _attachable(
     found = [
         state.media[i]
         for i in wanted
-        if i in state.media and state.media[i].status_id in (None, status_id)
+        if i in state.media
+        and not state.media[i].deleted
+        and state.media[i].status_id in (None, status_id)
     ]
     if any(not media.processed for media in found):
         return error(422, NOT_READY)
@@ -156,11 +157,11 @@ def put_status(state: InstanceState, request: Request) -> Response:
         media = state.media.get(str(attribute.get("id", "")))
         description = attribute.get("description")
         if media is not None and media.id in media_ids and description is not None:
-            if len(description) > DESCRIPTION_LIMIT:
+            if len(description) > state.description_limit:
                 return error(
                     422,
                     "Validation failed: Description is too long "
-                    f"(maximum is {DESCRIPTION_LIMIT} characters)",
+                    f"(maximum is {state.description_limit} characters)",
                 )
             media.description = description
     status.edits.append({"text": status.text, "spoiler_text": status.spoiler_text})
@@ -180,13 +181,29 @@ def put_status(state: InstanceState, request: Request) -> Response:
 
 
 def delete_status(state: InstanceState, request: Request) -> Response:
+    """DELETE /api/v1/statuses/:id. Its media go at once with `delete_media` (Mastodon
+    4.4, docs.joinmastodon.org/methods/statuses/#delete: "Whether to immediately delete
+    the post's media attachments. If omitted or false, media attachments may be kept
+    for approximately 24 hours so they can be re-used in a new post"). Rails reads the
+    parameter from the query or the body alike; Mastodon.py sends it in the body."""
     status, suffix = _find_status(state, request)
     if status is None or suffix:
         return error(404, NOT_FOUND)
+    # The answer holds the attachments as they were (for delete and redraft).
+    answer = Response.json(status_json(state, status, source_text=True))
+    values = {**{k: v[-1] for k, v in request.query.items()}, **params(request)}
     status.deleted = True
+    status.delete_media = truthy(values.get("delete_media", ""))
+    for media_id in status.media_ids:
+        media = state.media[media_id]
+        if status.delete_media:  # RemoveStatusService#remove_media: destroyed now
+            media.deleted = True
+            state.files.pop(media_id, None)
+        else:  # kept unattached for a redraft, then removed by the daily cleanup
+            media.status_id = None
     if status.id in state.pins:  # its pin goes with it
         state.pins.remove(status.id)
-    return Response.json(status_json(state, status, source_text=True))
+    return answer
 
 
 def pin_status(state: InstanceState, request: Request) -> Response:
