@@ -9,14 +9,18 @@ the `@alice` of `@alice.bsky.social`).
 
 from __future__ import annotations
 
+import builtins
 import functools
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import re
 import sys
+import threading
 import types
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clarion import networks
 from clarion.networks import MentionSyntax
@@ -131,10 +135,88 @@ def twitter_text_dir() -> Path:
 
 
 def twitter_text_module(name: str) -> types.ModuleType:
-    """A module of twitter_text ("extract_urls", "regexp.valid_gtld"...)."""
-    if _ALIAS not in sys.modules:
-        package = types.ModuleType(_ALIAS)
-        package.__path__ = [str(twitter_text_dir())]
-        package.__package__ = _ALIAS
-        sys.modules[_ALIAS] = package
+    """A module of twitter_text ("extract_urls", "regexp.valid_gtld"...).
+
+    Its regexes are compiled when first used, not when their module runs:
+    twitter_text compiles every piece it assembles a pattern from (the
+    top-level domains alone three times), 0.2 s of which Clarion needs the
+    few final patterns, and only for texts holding a possible URL. Each
+    pattern is the same string with the same flags, so it matches the same.
+    """
+    with _LOADING:
+        if _ALIAS not in sys.modules:
+            package = types.ModuleType(_ALIAS)
+            package.__path__ = [str(twitter_text_dir())]
+            package.__package__ = _ALIAS
+            sys.meta_path.insert(0, _AliasFinder(Path(package.__path__[0])))
+            sys.modules[_ALIAS] = package
     return importlib.import_module(f"{_ALIAS}.{name}")
+
+
+_LOADING = threading.Lock()
+
+
+class _Deferred:
+    """What twitter_text's `re.compile` gives under the alias: the pattern and
+    flags (which its modules read to assemble bigger patterns), compiled on
+    first use of anything else."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        # As re.compile reports them: a str pattern is Unicode unless ASCII.
+        self.flags = flags if flags & re.ASCII else flags | re.UNICODE
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(re.compile(self.pattern, self.flags), name)
+        setattr(self, name, value)  # the next use finds it without coming here
+        return value
+
+
+# The `re` that twitter_text's modules import under the alias.
+_DEFERRING_RE = types.ModuleType("re")
+_DEFERRING_RE.__dict__.update(vars(re))
+_DEFERRING_RE.compile = _Deferred  # type: ignore[attr-defined]
+
+
+def _import(name: str, *args: Any, **kwargs: Any) -> types.ModuleType:
+    if name == "re" and not kwargs.get("level", args[3] if len(args) > 3 else 0):
+        return _DEFERRING_RE
+    module: types.ModuleType = builtins.__import__(name, *args, **kwargs)
+    return module
+
+
+_BUILTINS = {**vars(builtins), "__import__": _import}
+
+
+class _AliasLoader(importlib.machinery.SourceFileLoader):
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__builtins__ = _BUILTINS  # type: ignore[attr-defined]
+        super().exec_module(module)
+
+
+class _AliasFinder(importlib.abc.MetaPathFinder):
+    """Finds the modules of twitter_text under the alias (and nothing else)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if not fullname.startswith(_ALIAS + "."):
+            return None
+        where = self.directory.joinpath(*fullname[len(_ALIAS) + 1 :].split("."))
+        if (where / "__init__.py").is_file():
+            init = str(where / "__init__.py")
+            return importlib.util.spec_from_file_location(
+                fullname,
+                init,
+                loader=_AliasLoader(fullname, init),
+                submodule_search_locations=[str(where)],
+            )
+        source = where.with_suffix(".py")
+        if not source.is_file():
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, str(source), loader=_AliasLoader(fullname, str(source))
+        )
