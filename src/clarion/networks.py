@@ -62,6 +62,7 @@ TextRule = Callable[[str, "str | None", Any], Measured]
 class BlueskyAccount:
     handle: str
     service: str = "https://bsky.social"
+    web: str = "https://bsky.app"  # where receipts link a post (the sandbox: its stand-in)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class MastodonAccount:
 class XAccount:
     handle: str
     api: str = "https://api.x.com"
+    web: str = "https://x.com"  # where receipts link a post (the sandbox: its stand-in)
 
 
 # ---------------------------------------------------------------- the entry

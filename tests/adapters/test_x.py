@@ -285,7 +285,7 @@ def test_a_single_post(adapter: XAdapter, stand_in: XStandIn) -> None:
     assert receipt.id is not None
     assert receipt.id.isdigit()
     assert len(receipt.id) >= 18  # snowflake ids, as X's
-    assert receipt.url == f"https://x.com/clarion_sandbox/status/{receipt.id}"
+    assert receipt.url == f"{stand_in.url}/clarion_sandbox/status/{receipt.id}"
     assert receipt.at.tzinfo == dt.UTC
     assert receipt.outcome is None
     [tweet] = stand_in.received()

@@ -9,6 +9,8 @@ request to time out (tests/timeouts.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -56,6 +58,16 @@ PNG = bytes.fromhex(
 )
 
 
+def _toml_fields(account: object) -> str:
+    """An account dataclass as the lines of its TOML table (strings, numbers,
+    booleans and lists of those: what account settings hold)."""
+    lines = []
+    for item in dataclasses.fields(account):  # type: ignore[arg-type]
+        value = getattr(account, item.name)
+        lines.append(f"{item.name} = {json.dumps(value)}")  # JSON's scalars are TOML's
+    return "\n".join(lines) + "\n"
+
+
 def git(cwd: Path, *args: str) -> str:
     env = {
         **os.environ,
@@ -92,7 +104,7 @@ class World:
         return self.root / "other"
 
     def stand_in(self, network: str) -> StandIn:
-        stand_in: StandIn = getattr(self.box, network)
+        stand_in: StandIn = self.box.get(network)
         return stand_in
 
     def setup(self, posts: dict[str, str]) -> None:
@@ -107,16 +119,14 @@ class World:
         git(self.work, "commit", "-qm", "Add posts")
         git(self.work, "push", "-q", "origin", "main")
         git(self.root, "clone", "-q", str(self.remote), str(self.other))
-        self.env = {
-            **self.box.bluesky.sandbox_settings()[1],
-            **self.box.mastodon.sandbox_settings()[1],
-            **self.box.x.sandbox_settings()[1],
-        }
+        self.env = self.box.accounts()[1]
 
     def pyproject(self) -> str:
-        bluesky, _ = self.box.bluesky.sandbox_settings()
-        mastodon, _ = self.box.mastodon.sandbox_settings()
-        x, _ = self.box.x.sandbox_settings()
+        """Settings with every registered network's account on its stand-in."""
+        tables = "".join(
+            f"\n[tool.clarion.accounts.{name}]\n{_toml_fields(account)}"
+            for name, account in self.box.accounts()[0].items()
+        )
         return f"""\
 [tool.clarion]
 platforms = ["bluesky", "mastodon", "x"]
@@ -126,18 +136,7 @@ timeout = {self.timeout}
 retries = 3
 retry_backoff = 0.1
 max_retry_wait = 5
-
-[tool.clarion.accounts.bluesky]
-handle = "{bluesky.handle}"
-service = "{bluesky.service}"
-
-[tool.clarion.accounts.mastodon]
-instance = "{mastodon.instance}"
-
-[tool.clarion.accounts.x]
-handle = "{x.handle}"
-api = "{x.api}"
-"""
+{tables}"""
 
     def write(self, name: str, text: str) -> None:
         path = self.work / "posts" / name

@@ -77,9 +77,10 @@ def record_key(key: str, index: int) -> str:
     return tid.encode(micros, index)
 
 
-def post_url(handle: str, uri: str) -> str:
-    """The bsky.app address of the post at `uri` (at://did/app.bsky.feed.post/rkey)."""
-    return f"{WEB}/profile/{handle}/post/{record_uri(uri).rkey}"
+def post_url(handle: str, uri: str, web: str = WEB) -> str:
+    """The web address of the post at `uri` (at://did/app.bsky.feed.post/rkey): on
+    bsky.app, or where the account's `web` setting says (the sandbox's stand-in)."""
+    return f"{web.rstrip('/')}/profile/{handle}/post/{record_uri(uri).rkey}"
 
 
 def record_uri(uri: str) -> Any:
@@ -255,7 +256,9 @@ class BlueskyAdapter:
         )
 
     def _receipt(self, uri: str, cid: str, at: dt.datetime) -> Receipt:
-        return Receipt(at=at, id=uri, url=post_url(self.handle, uri), extra={"cid": cid})
+        return Receipt(
+            at=at, id=uri, url=post_url(self.handle, uri, self.account.web), extra={"cid": cid}
+        )
 
     def _recovered(self, found: _Found) -> Receipt:
         """The receipt of a record already there, dated when it was created."""

@@ -374,7 +374,7 @@ class XAdapter:
         self._session.close()
 
     def status_url(self, tweet_id: str) -> str:
-        return f"https://x.com/{self.handle}/status/{tweet_id}"
+        return f"{self.account.web.rstrip('/')}/{self.handle}/status/{tweet_id}"
 
     # -- media ------------------------------------------------------------------
     def _upload_image(self, image: Image) -> str:

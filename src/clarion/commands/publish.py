@@ -259,12 +259,14 @@ def _run_sandbox(
 ) -> int:
     from clarion.sandbox.networks import Sandbox
 
-    with Sandbox() as box:
+    with Sandbox(settings=settings) as box:
         sandbox_settings = box.settings(settings)
         jobs, report = plan(items, now, settings.platforms, settings.root, include_examples=True)
+        names = [networks.display(name) for name in box.stand_ins]
         print(
-            "Publishing to local stand-ins of Bluesky, Mastodon and X on 127.0.0.1 "
-            "(sandbox: no credentials, no network, no file changed; the approval gate is skipped).",
+            f"Publishing to local stand-ins of {', '.join(names[:-1])} and {names[-1]} on "
+            "127.0.0.1 (sandbox: no credentials, no network, no file changed; the approval "
+            "gate is skipped).",
             file=sys.stderr,
         )
         publisher = Publisher(

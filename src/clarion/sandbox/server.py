@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import email.parser
 import email.policy
+import html
 import json
 import socket
 import struct
@@ -91,6 +92,18 @@ class Response:
             json.dumps(data).encode("utf-8"),
             {"Content-Type": "application/json; charset=utf-8", **(headers or {})},
         )
+
+    @classmethod
+    def page(cls, title: str, text: str) -> Response:
+        """A post's web page, as a stand-in serves it at the address its receipts
+        give: enough for a person following a sandbox receipt to see what went out."""
+        body = (
+            "<!doctype html><html><head><meta charset=utf-8>"
+            f"<title>{html.escape(title)}</title></head><body>"
+            f"<h1>{html.escape(title)}</h1><p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+            "</body></html>"
+        )
+        return cls(200, body.encode("utf-8"), {"Content-Type": "text/html; charset=utf-8"})
 
 
 class Hold:

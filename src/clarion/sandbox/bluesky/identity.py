@@ -20,6 +20,11 @@ _HANDLE = re.compile(
 )
 
 
+def valid_handle(handle: str) -> bool:
+    """Whether `handle` is a handle's shape (a domain name)."""
+    return bool(_HANDLE.match(handle))
+
+
 def did_doc(account: Account, service: str) -> dict[str, Any]:
     """The account's DID document, naming the PDS at `service` as its home."""
     key = base64.b32encode(hashlib.sha256(account.did.encode()).digest()).decode().lower()

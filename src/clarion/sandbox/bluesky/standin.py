@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT, upload_blob
-from clarion.sandbox.bluesky.identity import resolve_handle
+from clarion.sandbox.bluesky.identity import resolve_handle, valid_handle
 from clarion.sandbox.bluesky.lexicon import POST, PROFILE, PROFILE_KEY
 from clarion.sandbox.bluesky.repo import (
     create_record,
@@ -78,6 +78,32 @@ class BlueskyStandIn(PdsState):
         )
         for (method, nsid), handler in XRPC.items():
             self.route(method, f"/xrpc/{nsid}", self._answering(handler))
+        # Its receipts point here, as bsky.app's do there: /profile/{handle}/post/{rkey}.
+        self.route("GET", "/profile/", self._post_page, prefix=True)
+
+    @classmethod
+    def for_sandbox(
+        cls, account: BlueskyAccount | None, *, latency: float = 0.0, root: object = None
+    ) -> BlueskyStandIn:
+        """The stand-in `clarion publish --sandbox` runs: the repository's own handle
+        when it has a valid one, and the handles the example posts mention."""
+        handle = account.handle.strip().lstrip("@").lower() if account is not None else ""
+        if not valid_handle(handle):
+            handle = SANDBOX_HANDLE
+        others = tuple(h for h in ("atproto.com",) if h != handle)
+        return cls(handle=handle, other_handles=others, latency=latency)
+
+    def _post_page(self, request: Request) -> Response:
+        _, handle, kind, rkey = [*request.path.strip("/").split("/"), "", "", "", ""][:4]
+        account = self.find_account(handle)
+        stored = None
+        if account is not None and kind == "post":
+            stored = self.records.get(f"at://{account.did}/{POST}/{rkey}")
+        if stored is None or stored.deleted:
+            return Response.page("Post not found", "This post does not exist, or was deleted.")
+        return Response.page(
+            f"@{handle} on the Bluesky stand-in", str(stored.value.get("text", ""))
+        )
 
     # -- what it received ---------------------------------------------------------
     def posts(self, *, include_deleted: bool = False) -> list[StoredRecord]:
@@ -196,6 +222,6 @@ class BlueskyStandIn(PdsState):
     def sandbox_settings(self) -> tuple[BlueskyAccount, dict[str, str]]:
         """The account settings pointing here, and the environment with its credentials."""
         return (
-            BlueskyAccount(handle=self.account.handle, service=self.url),
+            BlueskyAccount(handle=self.account.handle, service=self.url, web=self.url),
             {PASSWORD_ENV: self.account.passwords[0]},
         )

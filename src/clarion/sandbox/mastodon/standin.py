@@ -75,6 +75,31 @@ class MastodonStandIn(InstanceState):
         self.route("DELETE", "/api/v1/statuses/", self._on(delete_status), prefix=True)
         self.route("POST", "/api/v2/media", self._on(post_media))
         self.route("GET", "/api/v1/media/", self._on(get_media), prefix=True)
+        # Its receipts point here, as an instance's do: /@{username}/{id}.
+        self.route("GET", f"/@{username}/", self._status_page, prefix=True)
+
+    @classmethod
+    def for_sandbox(
+        cls, account: MastodonAccount | None, *, latency: float = 0.0, root: object = None
+    ) -> MastodonStandIn:
+        """The stand-in `clarion publish --sandbox` runs: the repository's own account
+        name and character limit when it has them. Still images are processed as
+        they are uploaded (200, not 202), as on an instance."""
+        if account is None:
+            return cls(latency=latency, media_processing_polls=0)
+        username = account.handle.strip().lstrip("@").split("@")[0] or USERNAME
+        return cls(
+            latency=latency,
+            media_processing_polls=0,
+            username=username,
+            max_characters=account.max_characters,
+        )
+
+    def _status_page(self, request: Request) -> Response:
+        status = self.statuses.get(request.path.rsplit("/", 1)[-1])
+        if status is None or status.deleted:
+            return Response.page("Not found", "This status does not exist, or was deleted.")
+        return Response.page(f"@{self.username} on the Mastodon stand-in", status.text)
 
     def _on(self, handler: Callable[[InstanceState, Request], Response]) -> Handler:
         return lambda request: handler(self, request)
@@ -191,7 +216,9 @@ class MastodonStandIn(InstanceState):
     # -- dispatch: authentication and rate limits around every route --------------------------
     def dispatch(self, request: Request) -> Response:
         with self._lock:
-            public = request.path.startswith(("/api/v1/instance", "/api/v2/instance"))
+            public = request.path.startswith(
+                ("/api/v1/instance", "/api/v2/instance", f"/@{self.username}/")
+            )
             authorization = request.header("Authorization")
             if not public and authorization != f"Bearer {self.token}":
                 reading = request.method == "GET" and request.path.startswith(

@@ -47,6 +47,7 @@ class XStandIn(XState):
         daily_limits: Mapping[str, int] | None = None,
         gif_processing: tuple[str, ...] = GIF_PROCESSING,
         refuse_replies: bool = False,
+        username: str = SANDBOX_USERNAME,
     ) -> None:
         super().__init__(
             latency,
@@ -54,6 +55,7 @@ class XStandIn(XState):
             daily_limits=daily_limits,
             gif_processing=gif_processing,
             refuse_replies=refuse_replies,
+            username=username,
         )
         self._defaults = (gif_processing, refuse_replies)
         self.route("GET", "/2/users/me", self._on(tweets.me))
@@ -64,6 +66,24 @@ class XStandIn(XState):
         self.route("POST", "/2/media/upload/initialize", self._on(media.initialize))
         self.route("POST", "/2/media/upload/", self._on(media.chunked), prefix=True)
         self.route("POST", "/2/media/metadata", self._on(media.metadata))
+        # Its receipts point here, as x.com's do there: /{username}/status/{id}.
+        self.route("GET", f"/{username}/status/", self._post_page, prefix=True)
+
+    @classmethod
+    def for_sandbox(
+        cls, account: XAccount | None, *, latency: float = 0.0, root: object = None
+    ) -> XStandIn:
+        """The stand-in `clarion publish --sandbox` runs: the repository's own
+        username when it has one (X's rule: letters, digits, _; at most 15)."""
+        name = account.handle.strip().lstrip("@") if account is not None else ""
+        valid = 0 < len(name) <= 15 and name.isascii() and name.replace("_", "a").isalnum()
+        return cls(latency, username=name if valid else SANDBOX_USERNAME)
+
+    def _post_page(self, request: Request) -> Response:
+        tweet = self.tweets.get(request.path.rsplit("/", 1)[-1])
+        if tweet is None or tweet.deleted:
+            return Response.page("Post not found", "This post does not exist, or was deleted.")
+        return Response.page(f"@{self.username} on the X stand-in", tweet.text)
 
     def _on(self, handler: Callable[[XState, Request], Response]) -> Handler:
         return lambda request: handler(self, request)
@@ -71,7 +91,7 @@ class XStandIn(XState):
     # -- for the sandbox and the tests ----------------------------------------
     def sandbox_settings(self) -> tuple[XAccount, dict[str, str]]:
         """The account settings pointing here, and the credentials this stand-in accepts."""
-        account = XAccount(handle=SANDBOX_USERNAME, api=self.url)
+        account = XAccount(handle=self.username, api=self.url, web=self.url)
         env = {
             "CLARION_X_API_KEY": SANDBOX_API_KEY,
             "CLARION_X_API_SECRET": SANDBOX_API_SECRET,
@@ -124,7 +144,7 @@ class XStandIn(XState):
         posts = self.received()
         if not posts:
             return "X: received nothing"
-        lines = [f"X: received {len(posts)} post(s) from @{SANDBOX_USERNAME}"]
+        lines = [f"X: received {len(posts)} post(s) from @{self.username}"]
         for number, post in enumerate(posts, 1):
             where = f"reply to {post['in_reply_to']}" if post["in_reply_to"] else "new post"
             state = ", since deleted" if post["deleted"] else ""
@@ -141,12 +161,14 @@ class XStandIn(XState):
             links = _URL.findall(post["text"])
             if links:
                 lines.append(f"      link card: X builds it from {links[0]}")
-            lines.append(f"      https://x.com/{SANDBOX_USERNAME}/status/{post['id']}")
+            lines.append(f"      {self.url}/{self.username}/status/{post['id']}")
         return "\n".join(lines)
 
     # -- the checks every endpoint makes --------------------------------------
     def dispatch(self, request: Request) -> Response:
         with self._lock:
+            if request.method == "GET" and request.path.startswith(f"/{self.username}/status/"):
+                return super().dispatch(request)  # a post's web page: public
             if not signed(request, self.nonces):
                 return Response.json(UNAUTHORIZED, 401)
             allowed, headers = self.windows.take(request)

@@ -75,8 +75,10 @@ class XState(StandIn):
         daily_limits: Mapping[str, int] | None,
         gif_processing: tuple[str, ...],
         refuse_replies: bool,
+        username: str = SANDBOX_USERNAME,
     ) -> None:
         super().__init__(latency)
+        self.username = username
         self.windows = Windows(rate_limits, daily_limits)
         self.gif_processing = gif_processing
         self.refuse_replies = refuse_replies

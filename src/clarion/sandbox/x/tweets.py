@@ -20,7 +20,6 @@ from clarion.sandbox.x.rules import (
 )
 from clarion.sandbox.x.state import (
     SANDBOX_USER_ID,
-    SANDBOX_USERNAME,
     StoredMedia,
     StoredTweet,
     XState,
@@ -31,7 +30,7 @@ from clarion.text.x import weighted_length
 def me(state: XState, request: Request) -> Response:
     """GET /2/users/me."""
     return Response.json(
-        {"data": {"id": SANDBOX_USER_ID, "name": "Clarion Sandbox", "username": SANDBOX_USERNAME}}
+        {"data": {"id": SANDBOX_USER_ID, "name": "Clarion Sandbox", "username": state.username}}
     )
 
 
