@@ -338,6 +338,9 @@ def test_describe_shows_what_a_person_checks(
 # -- refusals ------------------------------------------------------------------------------------
 def test_too_long_is_refused_with_mastodons_message(server: MastodonStandIn) -> None:
     server.max_characters = 30
+    # An instance that does not say its limits: the adapter cannot stop the part before
+    # sending it (tests/adapters/test_mastodon_instance.py), and Mastodon refuses it.
+    server.inject(Fault("status", "GET", "/api/v2/instance", status=404, body=b"{}"))
     adapter = make_adapter(server)
     post = outgoing("x" * 25, spoiler="123456")
 

@@ -34,8 +34,14 @@ not to be needed is unattached, invisible, and deleted by Mastodon after a day).
 Pinning (`pin: true`) is POST /api/v1/statuses/:id/pin, which needs the token's
 `write:accounts` scope; a status already pinned counts as pinned.
 
+The instance's own limits (characters, image bytes, alt text) are read at
+connect, and a post over them is refused before any of its parts is sent
+(`mastodon_instance`): the settings' `max_characters` may allow more than the
+instance takes, and Mastodon would refuse only the part over, half a thread in.
+
 The adapter and its sending live here; the look-back in `mastodon_lookback`,
-images in `mastodon_media`, what Mastodon's failures mean in `mastodon_errors`.
+images in `mastodon_media`, what Mastodon's failures mean in `mastodon_errors`,
+the instance's limits in `mastodon_instance`.
 """
 
 from __future__ import annotations
@@ -72,6 +78,7 @@ from clarion.adapters.mastodon_errors import (
     refusal,
     unreadable,
 )
+from clarion.adapters.mastodon_instance import InstanceLimits, from_answer, over_limits, unknown
 from clarion.adapters.mastodon_lookback import find_sent
 from clarion.adapters.mastodon_media import processed, upload
 from clarion.settings import MastodonAccount, Settings
@@ -151,6 +158,8 @@ class MastodonAdapter:
         self._session: requests.Session | None = None
         self._account_id = ""
         self._acct = ""
+        # What the instance takes, read at connect (GET /api/v2/instance).
+        self.instance_limits: InstanceLimits = unknown(account.instance)
         # The last answer's headers, per thread: requests go side by side.
         self._answers = threading.local()
         # Status ids handed out as receipts by this adapter: never adopted for another part.
@@ -176,9 +185,33 @@ class MastodonAdapter:
             session=session,
             user_agent=f"clarion/{__version__}",
         )
-        me = self._checking(self._api.account_verify_credentials, doing="checking the access token")
+        # The token checked and the instance's limits read side by side: one round trip.
+        with SideBySide() as batch:
+            checked = batch.submit(
+                self._checking,
+                self._api.account_verify_credentials,
+                doing="checking the access token",
+            )
+            limits = batch.submit(self._read_limits)
+        batch.raise_failure()
+        me = checked.result()
+        self.instance_limits = limits.result()
         self._account_id = str(me["id"])
         self._acct = str(me.get("acct") or me.get("username") or "")
+
+    def _read_limits(self) -> InstanceLimits:
+        """The instance's limits; none known when it does not answer (Mastodon's own
+        refusal of a part still stops it)."""
+        try:
+            answer = record(self._connected().instance_v2())
+        except MastodonError as exc:
+            log.warning(
+                "%s did not say its limits (%s): posts are checked against the settings only",
+                self.account.instance,
+                reason(exc),
+            )
+            return unknown(self.account.instance)
+        return from_answer(self.account.instance, answer)
 
     def close(self) -> None:
         if self._session is not None:
@@ -216,6 +249,11 @@ class MastodonAdapter:
             raise NotSent(
                 f"{where}: the part before it has no status id to reply to", retryable=False
             )
+        # Before any request: a part the instance would refuse stops the post here,
+        # not once the parts before it are out.
+        refused = over_limits(self.instance_limits, outgoing, part)
+        if refused is not None:
+            raise NotSent(refused, retryable=False)
         in_reply_to = parent.id if parent is not None else None
         key = idempotency_key(outgoing, part, in_reply_to)
 
