@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from clarion.sandbox.bluesky.appview import AppView
 from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT, upload_blob
 from clarion.sandbox.bluesky.identity import resolve_handle, valid_handle
 from clarion.sandbox.bluesky.lexicon import POST, PROFILE, PROFILE_KEY
+from clarion.sandbox.bluesky.profiles import get_profile
 from clarion.sandbox.bluesky.repo import (
     create_record,
     delete_record,
@@ -78,6 +80,10 @@ class BlueskyStandIn(PdsState):
         )
         for (method, nsid), handler in XRPC.items():
             self.route(method, f"/xrpc/{nsid}", self._answering(handler))
+        # The AppView's reads are served here too: the sandbox's `appview` is this stand-in.
+        self.appview = AppView(self)
+        self.route("GET", "/xrpc/app.bsky.feed.getPosts", self._answering(self.appview.get_posts))
+        self.route("GET", "/xrpc/app.bsky.actor.getProfile", self._answering(get_profile))
         # Its receipts point here, as bsky.app's do there: /profile/{handle}/post/{rkey}.
         self.route("GET", "/profile/", self._post_page, prefix=True)
 
@@ -104,6 +110,27 @@ class BlueskyStandIn(PdsState):
         return Response.page(
             f"@{handle} on the Bluesky stand-in", str(stored.value.get("text", ""))
         )
+
+    def set_counts(
+        self,
+        uri: str,
+        *,
+        likes: int | None = None,
+        reposts: int | None = None,
+        replies: int | None = None,
+        quotes: int | None = None,
+    ) -> None:
+        """Move what the AppView shows of post `uri`, as people liking, reposting,
+        answering and quoting it would; those not given stay as they are."""
+        given = {
+            "likeCount": likes,
+            "repostCount": reposts,
+            "replyCount": replies,
+            "quoteCount": quotes,
+        }
+        with self._lock:
+            counts = self.appview.counts.setdefault(uri, {})
+            counts.update({name: n for name, n in given.items() if n is not None})
 
     # -- what it received ---------------------------------------------------------
     def posts(self, *, include_deleted: bool = False) -> list[StoredRecord]:
@@ -222,6 +249,8 @@ class BlueskyStandIn(PdsState):
     def sandbox_settings(self) -> tuple[BlueskyAccount, dict[str, str]]:
         """The account settings pointing here, and the environment with its credentials."""
         return (
-            BlueskyAccount(handle=self.account.handle, service=self.url, web=self.url),
+            BlueskyAccount(
+                handle=self.account.handle, service=self.url, web=self.url, appview=self.url
+            ),
             {PASSWORD_ENV: self.account.passwords[0]},
         )

@@ -75,6 +75,7 @@ class PdsState(StandIn):
         self.rotated: dict[str, dict[str, Any]] = {}  # refresh token id -> its successor
         self.clock_id = secrets.randbelow(tid.CLOCK_IDS)
         self.limiters = limiters(write_points)
+        self.followers = 0  # the account's, as the AppView's getProfile says: tests move it
 
     def find_account(self, actor: str) -> Account | None:
         actor = actor.lower() if not actor.startswith("did:") else actor

@@ -54,7 +54,7 @@ def instance_v1(state: InstanceState, request: Request) -> Response:
             "short_description": "",
             "description": "A local stand-in for a Mastodon instance",
             "email": "",
-            "version": VERSION,
+            "version": state.version or VERSION,
             "urls": {"streaming_api": f"ws://{host}"},
             "stats": {"user_count": 1, "status_count": len(state.statuses), "domain_count": 1},
             "thumbnail": None,
@@ -79,7 +79,7 @@ def instance_v2(state: InstanceState, request: Request) -> Response:
         {
             "domain": host,
             "title": "Clarion sandbox",
-            "version": VERSION,
+            "version": state.version or VERSION,
             "source_url": "https://github.com/mastodon/mastodon",
             "description": "A local stand-in for a Mastodon instance",
             "usage": {"users": {"active_month": 1}},

@@ -45,7 +45,7 @@ def account_json(state: InstanceState, *, source: bool = False) -> dict[str, Any
         "avatar_static": f"{base}/avatars/original/missing.png",
         "header": f"{base}/headers/original/missing.png",
         "header_static": f"{base}/headers/original/missing.png",
-        "followers_count": 0,
+        "followers_count": state.engagement.followers,
         "following_count": 0,
         "statuses_count": count,
         "last_status_at": dt.datetime.fromtimestamp(last, dt.UTC).date().isoformat()
@@ -111,6 +111,10 @@ def status_json(
 ) -> dict[str, Any]:
     content, mentions, tags = render(state.base, status.text)
     parent = state.statuses.get(status.in_reply_to_id or "")
+    counts = state.engagement.of(status.id)  # what people did, as a test moved it
+    replies = sum(
+        1 for s in state.statuses.values() if s.in_reply_to_id == status.id and not s.deleted
+    )
     data: dict[str, Any] = {
         "id": status.id,
         "created_at": iso(status.created_at),
@@ -122,11 +126,9 @@ def status_json(
         "language": status.language,
         "uri": f"{state.base}/users/{state.username}/statuses/{status.id}",
         "url": state.status_url(status.id),
-        "replies_count": sum(
-            1 for s in state.statuses.values() if s.in_reply_to_id == status.id and not s.deleted
-        ),
-        "reblogs_count": 0,
-        "favourites_count": 0,
+        "replies_count": replies if counts.replies is None else counts.replies,
+        "reblogs_count": counts.reposts,
+        "favourites_count": counts.likes,
         "edited_at": iso(status.edited_at) if status.edited_at else None,
         "favourited": False,
         "reblogged": False,

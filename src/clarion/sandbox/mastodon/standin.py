@@ -10,6 +10,7 @@ from typing import Any
 from clarion.sandbox.mastodon.instance import instance_v1, instance_v2, verify_credentials
 from clarion.sandbox.mastodon.limits import bucket
 from clarion.sandbox.mastodon.media import get_media, post_media
+from clarion.sandbox.mastodon.moderation import Moderation
 from clarion.sandbox.mastodon.rules import INVALID_TOKEN, NOT_FOUND, TOO_MANY, status_length
 from clarion.sandbox.mastodon.shapes import error
 from clarion.sandbox.mastodon.state import USERNAME, InstanceState, Status
@@ -77,6 +78,10 @@ class MastodonStandIn(InstanceState):
         self.route("GET", "/api/v1/media/", self._on(get_media), prefix=True)
         # Its receipts point here, as an instance's do: /@{username}/{id}.
         self.route("GET", f"/@{username}/", self._status_page, prefix=True)
+        # Batch reads and what moderators do (clarion watch, clarion metrics).
+        self.moderation = Moderation(self)
+        self.route("GET", "/api/v1/statuses", self._on(self.moderation.statuses))
+        self.route("GET", "/api/v1/notifications", self._on(self.moderation.notifications))
 
     @classmethod
     def for_sandbox(
@@ -221,8 +226,9 @@ class MastodonStandIn(InstanceState):
             )
             authorization = request.header("Authorization")
             if not public and authorization != f"Bearer {self.token}":
-                reading = request.method == "GET" and request.path.startswith(
-                    ("/api/v1/statuses/", "/api/v1/accounts/")
+                reading = request.method == "GET" and (
+                    request.path.startswith(("/api/v1/statuses/", "/api/v1/accounts/"))
+                    or request.path == "/api/v1/statuses"
                 )
                 if authorization or not reading or request.path.endswith("/verify_credentials"):
                     response = error(401, INVALID_TOKEN)

@@ -17,6 +17,8 @@ DAY = 24 * 60 * 60
 # media ones are generous, as X's are.
 DEFAULT_RATE_LIMITS: Mapping[str, int] = {
     "GET /2/users/me": 75,
+    "GET /2/tweets": 5000,  # the lookup of up to 100 posts by id
+    "GET /2/users/:id/tweets": 900,  # the account's timeline
     "POST /2/tweets": 100,
     "DELETE /2/tweets/:id": 50,
     "POST /2/media/upload": 500,
@@ -38,6 +40,8 @@ def endpoint(request: Request) -> str:
     path = request.path
     if path.startswith("/2/tweets/"):
         path = "/2/tweets/:id"
+    elif path.startswith("/2/users/") and path.endswith("/tweets"):
+        path = "/2/users/:id/tweets"
     elif path.startswith("/2/media/upload/") and path != "/2/media/upload/initialize":
         path = "/2/media/upload/:id/" + path.rsplit("/", 1)[-1]
     return f"{request.method} {path}"

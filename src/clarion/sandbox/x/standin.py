@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from clarion.sandbox.server import Handler, Request, Response
-from clarion.sandbox.x import media, tweets
+from clarion.sandbox.x import media, reads, tweets
 from clarion.sandbox.x.oauth import (
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_ACCESS_TOKEN_SECRET,
@@ -17,6 +17,7 @@ from clarion.sandbox.x.oauth import (
     SANDBOX_API_SECRET,
     signed,
 )
+from clarion.sandbox.x.reading import Reading
 from clarion.sandbox.x.rules import TEXT_LIMIT, TOO_MANY, UNAUTHORIZED
 from clarion.sandbox.x.state import GIF_PROCESSING, SANDBOX_USERNAME, XState
 from clarion.settings import XAccount
@@ -66,6 +67,16 @@ class XStandIn(XState):
         self.route("POST", "/2/media/upload/initialize", self._on(media.initialize))
         self.route("POST", "/2/media/upload/", self._on(media.chunked), prefix=True)
         self.route("POST", "/2/media/metadata", self._on(media.metadata))
+        # Post lookup, and what X does to posts (clarion watch, clarion metrics).
+        self.reading = Reading(self)
+        self.route("GET", "/2/tweets", self._on(self.reading.lookup))
+        # The account's timeline, with the same counts (clarion metrics).
+        self.route(
+            "GET",
+            "/2/users/",
+            lambda request: reads.timeline(self, request, self.reading.counts),
+            prefix=True,
+        )
         # Its receipts point here, as x.com's do there: /{username}/status/{id}.
         self.route("GET", f"/{username}/status/", self._post_page, prefix=True)
 
@@ -89,6 +100,29 @@ class XStandIn(XState):
         return lambda request: handler(self, request)
 
     # -- for the sandbox and the tests ----------------------------------------
+    def set_counts(
+        self,
+        post_id: str,
+        *,
+        likes: int | None = None,
+        reposts: int | None = None,
+        replies: int | None = None,
+        quotes: int | None = None,
+        views: int | None = None,
+    ) -> None:
+        """Move the public metrics of post `post_id`, as people liking, reposting,
+        answering, quoting and seeing it would; those not given stay as they are."""
+        given = {
+            "like_count": likes,
+            "retweet_count": reposts,
+            "reply_count": replies,
+            "quote_count": quotes,
+            "impression_count": views,
+        }
+        with self._lock:
+            counts = self.reading.counts.setdefault(post_id, {})
+            counts.update({name: n for name, n in given.items() if n is not None})
+
     def sandbox_settings(self) -> tuple[XAccount, dict[str, str]]:
         """The account settings pointing here, and the credentials this stand-in accepts."""
         account = XAccount(handle=self.username, api=self.url, web=self.url)

@@ -86,6 +86,7 @@ class XState(StandIn):
         self.media: dict[str, StoredMedia] = {}
         self.uploads: dict[str, UploadSession] = {}
         self.nonces: set[tuple[str, str]] = set()
+        self.followers = 0  # the account's followers (users/me public_metrics): tests move it
         self._sequence = itertools.count()
 
     @property

@@ -28,10 +28,24 @@ from clarion.text.x import weighted_length
 
 
 def me(state: XState, request: Request) -> Response:
-    """GET /2/users/me."""
-    return Response.json(
-        {"data": {"id": SANDBOX_USER_ID, "name": "Clarion Sandbox", "username": state.username}}
-    )
+    """GET /2/users/me; `user.fields=public_metrics` adds the account's counts, its
+    followers among them (docs.x.com/x-api/users/user-lookup-me)."""
+    user: dict[str, object] = {
+        "id": SANDBOX_USER_ID,
+        "name": "Clarion Sandbox",
+        "username": state.username,
+    }
+    fields = {f for v in request.query.get("user.fields", []) for f in v.split(",")}
+    if "public_metrics" in fields:
+        user["public_metrics"] = {
+            "followers_count": state.followers,
+            "following_count": 0,
+            "tweet_count": sum(1 for t in state.tweets.values() if not t.deleted),
+            "listed_count": 0,
+            "like_count": 0,
+            "media_count": 0,
+        }
+    return Response.json({"data": user})
 
 
 def create(state: XState, request: Request) -> Response:
