@@ -63,6 +63,9 @@ class BlueskyAccount:
     handle: str
     service: str = "https://bsky.social"
     web: str = "https://bsky.app"  # where receipts link a post (the sandbox: its stand-in)
+    # The largest image the PDS takes, in bytes, for the check: the lexicon's 2,000,000
+    # (clarion.media.limits.BLUESKY); 1_000_000 on a PDS older than April 2026.
+    image_max_bytes: int = 2_000_000
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ FIELD_HELP = {
     "instance": "the address of the account's instance",
     "max_characters": "the instance's post length limit",
     "api": "the API's address",
+    "image_max_bytes": "the largest image the PDS takes (1000000 if older than April 2026)",
 }
 
 # The advanced settings, commented out with their defaults.
