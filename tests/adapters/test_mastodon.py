@@ -802,6 +802,22 @@ def test_without_delete_media_mastodon_keeps_the_media_for_a_redraft(
     assert [m["id"] for m in redraft["media_attachments"]] == [media["id"]]
 
 
+def test_describe_shows_a_gifv_and_media_deleted_with_their_status(
+    server: MastodonStandIn, adapter: mastodon.MastodonAdapter, tmp_path: Path
+) -> None:
+    post = outgoing("A moving picture", images=(gif_image(tmp_path, "dance.gif", "A dance"),))
+    [receipt] = publish(adapter, post)
+    adapter.delete(receipt)
+
+    text = server.describe()
+
+    assert "[public, lang en, DELETED with its media]" in text
+    assert "image dance.gif (image/gif, 1x1, " in text
+    assert "an animated GIF, shown as a video (gifv)" in text
+    # The instance's limits, as a client reads them from /api/v2/instance.
+    assert "images under 16,777,216 bytes, alt text up to 1500 characters" in text
+
+
 # -- the stand-in's faithfulness -----------------------------------------------------------------
 def test_idempotency_like_mastodon(server: MastodonStandIn) -> None:
     def post(text: str, key: str) -> requests.Response:

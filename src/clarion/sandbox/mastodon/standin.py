@@ -152,12 +152,14 @@ class MastodonStandIn(InstanceState):
                     "width": media.width,
                     "height": media.height,
                     "file_name": media.file_name,
+                    "type": "gifv" if media.gifv else "image",
                 }
                 for media in (self.media[mid] for mid in status.media_ids)
             ],
             "idempotency_key": status.idempotency_key,
             "edited": status.edited_at is not None,
             "deleted": status.deleted,
+            "delete_media": status.delete_media,
             "pinned": status.id in self.pins,
         }
 
@@ -172,6 +174,8 @@ class MastodonStandIn(InstanceState):
         lines = [
             f"Mastodon stand-in at {self.base}: "
             f"@{self.username}, {self.max_characters} characters per status, "
+            f"images under {self.image_size_limit:,} bytes, "
+            f"alt text up to {self.description_limit} characters, "
             f"{len(records)} status(es) received"
         ]
 
@@ -185,7 +189,7 @@ class MastodonStandIn(InstanceState):
             if record["pinned"]:
                 flags.append("pinned")
             if record["deleted"]:
-                flags.append("DELETED")
+                flags.append("DELETED with its media" if record["delete_media"] else "DELETED")
             lines.append(f"{pad}{number} status {record['id']} [{', '.join(flags)}]")
             if record["in_reply_to_id"]:
                 lines.append(f"{pad}   in reply to {record['in_reply_to_id']}")
@@ -200,6 +204,8 @@ class MastodonStandIn(InstanceState):
                     f"{media['width']}x{media['height']}, {media['size']} bytes) "
                     f"alt: {media['description']}"
                 )
+                if media["type"] == "gifv":
+                    lines.append(f"{pad}     an animated GIF, shown as a video (gifv)")
             if mastodon_urls(record["text"]):
                 lines.append(
                     f"{pad}   link card: Mastodon fetches it from the first URL in the text"
