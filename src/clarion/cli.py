@@ -217,6 +217,34 @@ def _parser() -> argparse.ArgumentParser:
         help="the full commit SHA of Clarion's repository the workflows call "
         f"(default: the tag of this version, v{__version__}, which init says how to pin)",
     )
+
+    watch = sub.add_parser(
+        "watch",
+        help="find published posts removed, hidden, labelled or altered by the networks",
+        description="Look at every published part on its network and report what changed "
+        "there since the last run: deleted or not found; hidden by the Bluesky AppView while "
+        "still on the PDS; labelled by Bluesky's moderation or the labelers configured; edited, "
+        "marked sensitive or removed by moderators on Mastodon; withheld or gone on X (only with "
+        "metrics = true, within max_reads). Each finding is new only on the first run that sees "
+        "it (metrics/watch.json keeps what was found). Exit status 1 when something new is "
+        "found or a network could not be watched, 2 when settings or credentials are wrong.",
+        epilog="example: clarion watch --format json   (the watch workflow: clarion watch "
+        "--format github --issue)",
+    )
+    watch.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="github: annotations for what is new, the outputs (findings, new, report) and a "
+        "step summary",
+    )
+    watch.add_argument(
+        "--issue",
+        action="store_true",
+        help="keep one GitHub issue (label clarion-watch) current with the findings: opened or "
+        "updated when they change, closed when all is clear; needs GITHUB_REPOSITORY and a "
+        "GITHUB_TOKEN with issues: write (GITHUB_API_URL when not github.com)",
+    )
     return parser
 
 
@@ -329,6 +357,10 @@ def _run(args: argparse.Namespace) -> int:
         from clarion.commands.site import run as site
 
         return site(settings, args.outdir)
+    if args.command == "watch":
+        from clarion.commands.watch import run as watch
+
+        return watch(settings, args.format, issue=args.issue)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover
 
 

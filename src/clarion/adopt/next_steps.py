@@ -23,7 +23,7 @@ SECRET_HELP = {
     ),
     "CLARION_MASTODON_ACCESS_TOKEN": (
         "your instance: Preferences → Development → New application, scopes "
-        "read:accounts read:statuses write:statuses write:media; its access token"
+        f"{' '.join(networks.get('mastodon').token_scopes)}; its access token"
     ),
     "CLARION_X_API_KEY": "X developer portal: your app's API key (consumer key)",
     "CLARION_X_API_SECRET": "X developer portal: your app's API key secret",

@@ -24,6 +24,8 @@ FIELD_HELP = {
     "instance": "the address of the account's instance",
     "max_characters": "the instance's post length limit",
     "api": "the API's address",
+    "appview": "where counts, labels and what Bluesky shows are read (no login)",
+    "labelers": "DIDs of labelers clarion watch asks, besides Bluesky's moderation",
     "image_max_bytes": "the largest image the PDS takes (1000000 if older than April 2026)",
 }
 
