@@ -1,0 +1,230 @@
+"""One `clarion metrics` run: what is due, read network by network, lines appended.
+
+Reads the metrics files once, keeping only the newest line of each part
+(`clarion.metrics.lines.latest`), and the posts' receipts; asks each network's
+reader (its registry entry's `metrics`) for the parts due (`schedule`); and
+appends a line for each part whose counts changed since its newest line, or
+that has none yet, to `metrics/YYYY-MM.jsonl`, batch by batch. A network that
+fails stops there; what it read before, and every other network's lines, stay
+written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from clarion import networks
+from clarion.metrics.fetch import Fetcher
+from clarion.metrics.lines import FOLDER, MetricsLine, latest, month_file
+from clarion.metrics.parts import published_parts
+from clarion.metrics.readers import (
+    Batch,
+    NotRead,
+    ReaderFactory,
+    ReadFailed,
+    Target,
+)
+from clarion.metrics.schedule import Due, due, parse_time
+from clarion.metrics.sink import LineSink
+from clarion.settings import Settings
+
+Progress = Callable[[str], None]
+PROGRESS_EVERY = 1000  # parts, between progress lines
+
+
+@dataclass
+class NetworkResult:
+    """What one network's part of the run did."""
+
+    network: str
+    display: str
+    due: int = 0  # parts due a read
+    read: int = 0  # parts the network returned counts for
+    written: int = 0  # lines appended (counts changed, or first read)
+    missing: int = 0  # parts it did not return: deleted, hidden or not visible
+    followers: int | None = None
+    requests: int = 0
+    skipped: str | None = None  # not read, and why (no failure)
+    error: str | None = None  # stopped by a failure
+    exit_code: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MetricsReport:
+    at: str  # the run's time, on every line it wrote
+    file: str  # the metrics file it appends to, relative to the repository
+    networks: list[NetworkResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # bad lines, unreadable posts
+    pushed: str | None = None  # what --commit did
+
+    @property
+    def written(self) -> int:
+        return sum(result.written for result in self.networks)
+
+    @property
+    def exit_code(self) -> int:
+        return max((result.exit_code for result in self.networks), default=0)
+
+
+def stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def due_targets(
+    settings: Settings,
+    now: dt.datetime,
+    seen: Mapping[tuple[str, str, int], MetricsLine],
+    warnings: list[str],
+) -> dict[str, list[Target]]:
+    """Each network's parts due a read at `now`: recent ones first, newest first."""
+    found: dict[str, list[Target]] = {}
+    for part in published_parts(settings, warnings):
+        last = seen.get((part.network, part.id, part.part))
+        published = parse_time(part.at)
+        why = due(now, published, parse_time(last.at) if last else None, part.id)
+        if why is not None:
+            target = Target(part.path, part.part, part.id, published, why is Due.DAILY)
+            found.setdefault(part.network, []).append(target)
+    for targets in found.values():
+        targets.sort(key=_order)
+    return found
+
+
+def _order(target: Target) -> tuple[bool, int, str, int]:
+    """Recent parts first (X may not read them all), the newest day first, then
+    post by post and part by part: the lines of a run read in a stable order."""
+    day = target.published.toordinal() if target.published is not None else 0
+    return (not target.daily, -day, target.path, target.part)
+
+
+def run(
+    settings: Settings,
+    env: Mapping[str, str],
+    now: dt.datetime,
+    *,
+    progress: Progress = lambda message: None,
+    fetcher: Callable[[str], Fetcher] | None = None,
+) -> MetricsReport:
+    at = stamp(now)
+    folder = settings.root / FOLDER
+    path = month_file(folder, at)
+    report = MetricsReport(at, path.relative_to(settings.root).as_posix())
+    seen = latest(folder, lambda bad: report.warnings.append(str(bad)))
+    unreadable: list[str] = []
+    targets = due_targets(settings, now, seen, unreadable)
+    report.warnings.extend(f"{where} (its parts are not read)" for where in unreadable)
+    make = fetcher or (lambda display: _fetcher(settings, display))
+    sink = LineSink(path)
+    try:
+        for entry in networks.all_networks():
+            due_here = targets.get(entry.name, [])
+            account = settings.account(entry.name)
+            if not due_here and (account is None or not entry.metrics):
+                continue
+            result = NetworkResult(entry.name, entry.display, due=len(due_here))
+            report.networks.append(result)
+            if account is None:
+                result.skipped = (
+                    f"not read: no [tool.clarion.accounts.{entry.name}] in the settings"
+                )
+            elif not entry.metrics:
+                result.skipped = "not read: Clarion cannot read its counts yet"
+            elif due_here:
+                fetch = make(entry.display)
+                try:
+                    _read_network(
+                        entry, account, env, fetch, due_here, result, seen, sink, at, progress
+                    )
+                finally:
+                    result.requests = fetch.requests
+                    fetch.close()
+    finally:
+        sink.close()
+    return report
+
+
+def _read_network(
+    entry: networks.Network,
+    account: object,
+    env: Mapping[str, str],
+    fetch: Fetcher,
+    targets: list[Target],
+    result: NetworkResult,
+    seen: Mapping[tuple[str, str, int], MetricsLine],
+    sink: LineSink,
+    at: str,
+    progress: Progress,
+) -> None:
+    factory: ReaderFactory = entry.metrics_reader()
+    try:
+        reader = factory(account, env, fetch)
+    except NotRead as why:
+        result.skipped = why.message
+        return
+    except ReadFailed as failed:
+        result.error, result.exit_code = failed.message, failed.exit_code
+        return
+    progress(f"{result.display}: reading {len(targets):,} part(s)")
+    done = 0
+    try:
+        result.followers = reader.followers()
+        for batch in reader.read(targets):
+            if batch.followers is not None:
+                result.followers = batch.followers
+            _record(batch, result, seen, sink, at)
+            before, done = done, done + len(batch.found) + len(batch.missing)
+            if done // PROGRESS_EVERY > before // PROGRESS_EVERY:
+                progress(f"{result.display}: {done:,} of {len(targets):,} read")
+    except ReadFailed as failed:
+        result.error, result.exit_code = failed.message, failed.exit_code
+    finally:
+        sink.flush()
+        result.notes.extend(reader.notes)
+
+
+def _record(
+    batch: Batch,
+    result: NetworkResult,
+    seen: Mapping[tuple[str, str, int], MetricsLine],
+    sink: LineSink,
+    at: str,
+) -> None:
+    result.missing += len(batch.missing)
+    for target, counts in batch.found:
+        result.read += 1
+        last = seen.get((result.network, target.id, target.part))
+        values = counts.values()
+        if (
+            last is not None
+            and (last.likes, last.reposts, last.replies, last.quotes, last.views) == values
+        ):
+            continue
+        line = MetricsLine(
+            result.network,
+            target.path,
+            target.part,
+            target.id,
+            at,
+            likes=counts.likes,
+            reposts=counts.reposts,
+            replies=counts.replies,
+            quotes=counts.quotes,
+            views=counts.views,
+            followers=result.followers,
+        )
+        sink.write(line)
+        result.written += 1
+    sink.flush()
+
+
+def _fetcher(settings: Settings, display: str) -> Fetcher:
+    return Fetcher(
+        display,
+        timeout=settings.timeout,
+        attempts=settings.retries,
+        backoff=settings.retry_backoff,
+        max_wait=settings.max_retry_wait,
+    )
