@@ -346,7 +346,9 @@ def test_settings_without_platforms_get_every_network_but_the_one_left(
 
     assert proc.returncode == 0, proc.stderr
     assert "[tool.clarion]\nplatforms = [" in pyproject.read_text(encoding="utf-8")
-    assert 'platforms = ["bluesky", "mastodon"] # x left: clarion sunset\nposts = "posts"' in (
+    # Every registered network but the one left: what the default was, less X.
+    staying = ", ".join(f'"{name}"' for name in networks.names() if name != "x")
+    assert f'platforms = [{staying}] # x left: clarion sunset\nposts = "posts"' in (
         pyproject.read_text(encoding="utf-8")
     )
 
