@@ -66,8 +66,15 @@ def test_each_receipt_opens_the_post_on_its_stand_in_under_the_configured_handle
             adapter = networks.get(name).adapter_module().from_settings(settings, box.env)
             adapter.connect()
             try:
+                # A network that needs a title (a Discourse topic) gets one.
+                title = f"A sandbox topic on {networks.display(name)}"
                 receipt = adapter.send_part(
-                    Outgoing(key="posts/p.md", network=name, parts=(part,)),
+                    Outgoing(
+                        key="posts/p.md",
+                        network=name,
+                        parts=(part,),
+                        title=title if networks.get(name).needs_title else None,
+                    ),
                     part,
                     root=None,
                     parent=None,

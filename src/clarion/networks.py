@@ -48,6 +48,8 @@ class Measured:
     # Why the network refuses this text whatever its length ("holds U+FEFF …"),
     # worded to follow "part 2" or "the text"; None when it takes it.
     invalid: str | None = None
+    # The check's code for that refusal, after the network's name ("x-invalid-character").
+    invalid_code: str = "invalid-character"
 
 
 # (text of the part, the content warning when sent in a field of its own,
@@ -63,12 +65,6 @@ class BlueskyAccount:
     handle: str
     service: str = "https://bsky.social"
     web: str = "https://bsky.app"  # where receipts link a post (the sandbox: its stand-in)
-    appview: str = "https://public.api.bsky.app"  # where counts, labels and visibility are read
-    # DIDs of labelers whose labels `clarion watch` asks for, besides Bluesky's own moderation.
-    labelers: tuple[str, ...] = ()
-    # The largest image the PDS takes, in bytes, for the check: the lexicon's 2,000,000
-    # (clarion.media.limits.BLUESKY); 1_000_000 on a PDS older than April 2026.
-    image_max_bytes: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -83,10 +79,19 @@ class XAccount:
     handle: str
     api: str = "https://api.x.com"
     web: str = "https://x.com"  # where receipts link a post (the sandbox: its stand-in)
-    # `clarion metrics` reads X's counts only when asked: X charges for every post
-    # read, and a run reads at most `max_reads` resources there (posts and the account).
-    metrics: bool = False
-    max_reads: int = 100
+
+
+@dataclass(frozen=True)
+class DiscourseAccount:
+    url: str  # the forum, e.g. https://discuss.python.org
+    username: str  # whom the API key posts as (the Api-Username header)
+    category: int  # the id of the category topics go to
+    # The forum's own limits when they differ from Discourse's defaults (its site
+    # settings of the same names); publishing reads them from the forum itself.
+    min_topic_title_length: int = 15
+    max_topic_title_length: int = 255
+    min_first_post_length: int = 20
+    max_post_length: int = 32000
 
 
 # ---------------------------------------------------------------- the entry
@@ -117,6 +122,13 @@ class Network:
     can_pin: bool = False
     can_be_asked: bool = True  # a lost answer can be recovered by asking the network
     single_embed: bool = False  # images or a link card, not both: with images the card goes
+    # A post is one post there (a Discourse topic): its thread parts are joined
+    # into one text by blank lines, and counted so.
+    joins_parts: bool = False
+    # A post needs `title:` in its front matter there (a Discourse topic title),
+    # counted by `title_rule` ("module:function", (title, account) -> Measured).
+    needs_title: bool = False
+    title_rule: str = ""
     post_hosts: tuple[str, ...] = ()  # where its posts live on the web, for the site
     # The account's profile on the web, from its account settings ({handle}, {instance}):
     # what a farewell (`clarion sunset`) points followers to.
@@ -131,15 +143,16 @@ class Network:
     # JSON Schema of the keys a post may set under its name besides `body`
     # (Mastodon's `visibility`): the post schema takes them from here.
     options: Mapping[str, Any] = field(default_factory=dict)
-    # "module:function" of its watcher, which `clarion watch` calls to learn what
-    # the network did to its published parts (clarion.watch.model.Watcher); empty:
-    # it is not watched.
-    watch: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def measure(self, text: str, spoiler: str | None, account: Any) -> Measured:
         rule: TextRule = _load(self.text_rule)
         return rule(text, spoiler, account)
+
+    def measure_title(self, title: str, account: Any) -> Measured:
+        """The title as the network counts it (its `title_rule`)."""
+        rule: Callable[[str, Any], Measured] = _load(self.title_rule)
+        return rule(title, account)
 
     @property
     def limits(self) -> NetworkLimits:
@@ -165,10 +178,6 @@ class Network:
 
     def standin_class(self) -> Any:
         return _load(self.standin)
-
-    def watcher(self) -> Any:
-        """Its watcher (`clarion.watch.model.Watcher`), imported now; only when `watch` is set."""
-        return _load(self.watch)
 
 
 _REGISTRY: dict[str, Network] = {}
@@ -235,7 +244,6 @@ register(
         media_limits="clarion.media.limits:BLUESKY",
         adapter="clarion.adapters.bluesky",
         standin="clarion.sandbox.bluesky:BlueskyStandIn",
-        watch="clarion.watch.bluesky:watch",
         mention_syntax=MentionSyntax.DOMAIN,
         can_pin=True,
         single_embed=True,
@@ -254,7 +262,6 @@ register(
         media_limits="clarion.media.limits:MASTODON",
         adapter="clarion.adapters.mastodon",
         standin="clarion.sandbox.mastodon:MastodonStandIn",
-        watch="clarion.watch.mastodon:watch",
         mention_syntax=MentionSyntax.FEDIVERSE,
         spoiler_field=True,
         can_edit=True,
@@ -265,7 +272,6 @@ register(
         secrets=("CLARION_MASTODON_ACCESS_TOKEN",),
         token_scopes=(
             "read:accounts",
-            "read:notifications",
             "read:statuses",
             "write:accounts",
             "write:statuses",
@@ -283,7 +289,6 @@ register(
         media_limits="clarion.media.limits:X",
         adapter="clarion.adapters.x",
         standin="clarion.sandbox.x:XStandIn",
-        watch="clarion.watch.x:watch",
         mention_syntax=MentionSyntax.PLAIN,
         # `thread: single` sends a thread as one post, its parts joined by blank
         # lines: X may refuse a thread's replies (self-serve tiers, since 2026-02).
@@ -304,5 +309,31 @@ register(
             "CLARION_X_ACCESS_TOKEN",
             "CLARION_X_ACCESS_TOKEN_SECRET",
         ),
+    )
+)
+register(
+    Network(
+        name="discourse",
+        display="Discourse",
+        account_type=DiscourseAccount,
+        text_rule="clarion.text.discourse:measure",
+        unit="characters",
+        media_limits="clarion.media.limits:DISCOURSE",
+        adapter="clarion.adapters.discourse",
+        standin="clarion.sandbox.discourse:DiscourseStandIn",
+        mention_syntax=MentionSyntax.PLAIN,  # @username, a user of the forum
+        # A post is one topic: its parts joined into the body, under `title:`.
+        joins_parts=True,
+        needs_title=True,
+        title_rule="clarion.text.discourse:measure_title",
+        # PUT /posts/{id}.json edits the topic's first post and title; DELETE
+        # /t/{id}.json deletes the topic (docs.discourse.org); a topic carries the
+        # post's external_id, which GET /t/external_id/{id}.json finds.
+        can_edit=True,
+        can_delete=True,
+        can_be_asked=True,
+        profile="{url}/u/{username}",
+        default_limit=32000,
+        secrets=("CLARION_DISCOURSE_API_KEY",),
     )
 )

@@ -61,6 +61,7 @@ class Outgoing:
     lang: str | None = None
     spoiler: str | None = None  # Mastodon spoiler text (content_warning)
     visibility: str | None = None  # Mastodon: public | unlisted | private | direct
+    title: str | None = None  # where the network needs one (a Discourse topic's title)
 
 
 @dataclass(frozen=True)

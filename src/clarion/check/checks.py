@@ -69,6 +69,7 @@ def check_post(post: Post, settings: Settings) -> PostResult:
     _check_accounts(post, targets, settings, result)
     for network in targets:
         _check_text(post, network, settings, result)
+        _check_title(post, network, settings, result)
     _check_media(post, targets, settings, result)
     check_accessibility(post, targets, result)
     return result
@@ -178,7 +179,12 @@ def _check_text(post: Post, network: str, settings: Settings, result: PostResult
                 f"shorten it by {over}, split it into a thread with a '---' line, "
                 f"or give {name} its own text under {network}: body:"
             )
-            if part.joined > 1:
+            if part.joined > 1 and entry.joins_parts:
+                fix = (
+                    f"its {part.joined} parts are joined into one {name} post: shorten them "
+                    f"by {over}, or give {name} its own text under {network}: body:"
+                )
+            elif part.joined > 1:
                 fix = (
                     f"its {part.joined} parts are joined into one post by `thread: single`: "
                     f"shorten them by {over}, or remove `thread: single` to send a thread"
@@ -194,7 +200,7 @@ def _check_text(post: Post, network: str, settings: Settings, result: PostResult
         if measured.invalid:
             result.add(
                 severity,
-                f"{network}-invalid-character",
+                f"{network}-{measured.invalid_code}",
                 f"{name}: {where} {measured.invalid}",
                 part.line,
                 1,
@@ -211,6 +217,51 @@ def _check_text(post: Post, network: str, settings: Settings, result: PostResult
             )
         _check_mentions(network, part.text, part.line, result)
     result.networks[network] = counts
+
+
+def _check_title(post: Post, network: str, settings: Settings, result: PostResult) -> None:
+    """A network that needs a title (a Discourse topic's) gets `title:`, within its limits."""
+    entry = networks.get(network)
+    if not entry.needs_title or (
+        network not in settings.accounts and network not in result.history
+    ):
+        return  # no account there: that is the error already
+    name = entry.display
+    severity = _severity(result, network)
+    title = post.title
+    if title is None or not title.strip():
+        pos = post.position(("title",) if "title" in post.data else ("platforms",))
+        result.add(
+            severity,
+            f"{network}-title-missing",
+            f"{name}: a post there is a topic, which needs a title: add `title: ...` to the "
+            "front matter (what the topic is about, in a short sentence)",
+            pos.line,
+            pos.column,
+            network,
+        )
+        return
+    measured = entry.measure_title(title, settings.account(network))
+    pos = post.position(("title",))
+    if measured.length > measured.limit:
+        result.add(
+            severity,
+            f"{network}-title-too-long",
+            f"{name}: the title is {measured.length}/{measured.limit} characters: shorten it "
+            f"by {measured.length - measured.limit}",
+            pos.line,
+            pos.column,
+            network,
+        )
+    if measured.invalid:
+        result.add(
+            severity,
+            f"{network}-title-invalid",
+            f"{name}: the title {measured.invalid}",
+            pos.line,
+            pos.column,
+            network,
+        )
 
 
 def _check_mentions(network: str, text: str, line: int, result: PostResult) -> None:
@@ -250,16 +301,11 @@ def _check_media(
     if not media and (link is None or link.thumbnail is None):
         return
     from clarion.media.checks import MediaIssue, check_images, check_thumbnail
-    from clarion.media.limits import LIMITS, for_account
 
     issues: list[MediaIssue] = []
     if media:
         entries = [(ref.path, ref.alt, post.position((*ref.pointer, "path")).line) for ref in media]
-        # An account's settings may lower a limit (Bluesky's image_max_bytes).
-        limits = {n: for_account(LIMITS[n], settings.account(n)) for n in targets if n in LIMITS}
-        issues.extend(
-            check_images(post.path, settings.root, entries, targets, limits=limits).issues
-        )
+        issues.extend(check_images(post.path, settings.root, entries, targets).issues)
     if link is not None and link.thumbnail is not None:
         card_networks = [n for n in targets if not (media and n in one_embed)]
         line = post.position(("link", "thumbnail")).line

@@ -101,17 +101,30 @@ X = NetworkLimits(
     gif_advised_max=(1280, 1080),
 )
 
+DISCOURSE = NetworkLimits(
+    network="discourse",
+    name="Discourse",
+    # Images go up through POST /uploads.json (type "composer") and into the topic's
+    # Markdown by their short URL (docs.discourse.org, "Creates an upload").
+    # config/site_settings.yml, authorized_extensions: "jpg|jpeg|png|gif|heic|heif|webp"
+    # by default; Clarion sends the four it can read.
+    mime_types=_ALL_TYPES,
+    # Same file, max_image_size_kb: 4096 (KiB), a forum may set it otherwise;
+    # lib/validators/upload_validator.rb refuses a file larger than that.
+    max_bytes=4096 * 1024,
+    # No count of images per post for a staff or trusted account (a new user's is
+    # newuser_max_embedded_media, 1); a post's `media` holds at most 4.
+    max_images=4,
+    # The alt text is part of the topic's Markdown: no limit of its own beyond the
+    # body's max_post_length (32000), which the adapter checks with the images in.
+    max_alt=32000,
+    # Same file, max_image_megapixels: 40.
+    max_pixels=40_000_000,
+)
+
 LIMITS: Mapping[str, NetworkLimits] = {
     BLUESKY.network: BLUESKY,
     MASTODON.network: MASTODON,
     X.network: X,
+    DISCOURSE.network: DISCOURSE,
 }
-
-
-def for_account(limits: NetworkLimits, account: object) -> NetworkLimits:
-    """`limits` as the account's settings change them: `image_max_bytes` (Bluesky's, for
-    a PDS that takes less than the lexicon's 2,000,000 bytes) replaces `max_bytes`."""
-    image_max_bytes = getattr(account, "image_max_bytes", None)
-    if isinstance(image_max_bytes, int) and image_max_bytes != limits.max_bytes:
-        return replace(limits, max_bytes=image_max_bytes)
-    return limits

@@ -2,9 +2,10 @@
 
 One place decides this so that what the check counts is exactly what the
 publisher sends: the network's own `body` or the common body, split into
-thread parts and trimmed (or, with `thread: single` under the network, joined
-into one post by blank lines), with the content warning prepended on networks
-that have no spoiler field.
+thread parts and trimmed (or joined into one post by blank lines, where the
+network makes one post of a thread, `joins_parts`, or the post says `thread:
+single` under the network), with the content warning prepended on networks that
+have no spoiler field.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class ComposedPart:
     index: int
     text: str
     line: int  # where the part starts in the file, for messages
-    joined: int = 1  # the thread parts it holds (`thread: single` joins them all)
+    joined: int = 1  # the thread parts it holds (joined: all of them)
 
 
 def compose(post: Post, network: str) -> tuple[ComposedPart, ...]:

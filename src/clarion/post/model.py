@@ -108,6 +108,12 @@ class Post:
         return value if isinstance(value, str) else None
 
     @property
+    def title(self) -> str | None:
+        """`title:`, where a network needs one (a Discourse topic's title)."""
+        value = self.data.get("title")
+        return value if isinstance(value, str) else None
+
+    @property
     def content_warning(self) -> str | None:
         value = self.data.get("content_warning")
         return value if isinstance(value, str) else None
@@ -170,10 +176,13 @@ class Post:
         return tuple(cached)
 
     def body_parts(self, network: str) -> tuple[BodyPart, ...]:
-        """The parts `network` receives: the thread, or with `thread: single` under the
-        network, the thread joined into one post by blank lines."""
+        """The parts `network` receives: the thread; or the thread joined into one post
+        by blank lines, where the network makes one post of it (`joins_parts`: a
+        Discourse topic) or the post asks so (`thread: single` under the network)."""
         parts = self.thread_parts(network)
-        if len(parts) > 1 and self.option(network, "thread") == "single":
+        entry = networks.find(network)
+        joins = entry is not None and entry.joins_parts
+        if len(parts) > 1 and (joins or self.option(network, "thread") == "single"):
             text = "\n\n".join(part.text for part in parts if part.text)
             return (BodyPart(text, parts[0].line),)
         return parts

@@ -79,6 +79,7 @@ def outgoing_for(post: Post, network: str, root: Path) -> Outgoing:
         lang=post.lang,
         spoiler=spoiler(post, network),
         visibility=visibility if isinstance(visibility, str) else None,
+        title=post.title,
     )
 
 
