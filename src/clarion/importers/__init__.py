@@ -54,6 +54,10 @@ class Part:
     at: dt.datetime  # aware
     text: str
     media: tuple[Media, ...] = ()
+    # Engagement counts the export holds (X's favorite_count and retweet_count):
+    # they become the part's first metrics line. None where it holds none.
+    likes: int | None = None
+    reposts: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,9 @@ class Harvest:
     skipped: dict[Reason, int]  # in the order to report them
     # Members of the export left out because they lead outside it, a line each.
     refused: list[str] = field(default_factory=list)
+    # When the export's counts were taken (an X archive's generation date); None:
+    # it does not say, and they are dated when imported.
+    counted_at: dt.datetime | None = None
 
 
 T = TypeVar("T")

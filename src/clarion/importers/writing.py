@@ -33,6 +33,9 @@ from ruamel.yaml.tokens import CommentToken
 
 from clarion.importers import IMAGE, VIDEO, ArchiveError, Entry, Harvest, Media, Reason
 from clarion.importers.sources import RefusedName, safe_name
+from clarion.metrics.lines import FOLDER as METRICS_FOLDER
+from clarion.metrics.lines import MetricsLine, month_file
+from clarion.metrics.sink import LineSink
 from clarion.post.receipts import format_time
 from clarion.settings import Settings
 
@@ -158,6 +161,8 @@ class Tally:
     not_attached: int = 0
     skipped: dict[Reason, int] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)  # what led outside the export, a line each
+    counted: int = 0  # parts whose counts in the export became their first metrics line
+    counts_file: str = ""  # the metrics file they went to
 
     def summary(self, network: str) -> list[str]:
         """The summary, a line per subject: the first says what was imported."""
@@ -193,6 +198,11 @@ class Tally:
             lines.append(
                 f"{self.not_attached:,} media not attached: a comment in each post says why"
             )
+        if self.counted:
+            lines.append(
+                f"the likes and reposts of {_count(self.counted, name + ' post')}, as the "
+                f"export has them, are their first lines in {self.counts_file}"
+            )
         lines.extend(f"refused, not read: {line}" for line in self.refused[:MAX_REFUSALS_SHOWN])
         if len(self.refused) > MAX_REFUSALS_SHOWN:
             more = len(self.refused) - MAX_REFUSALS_SHOWN
@@ -227,12 +237,50 @@ def write_all(
     targets = {post_path(settings, entry) for entry in harvest.entries}
     ids = {part.id for entry in harvest.entries for part in entry.parts}
     known = published_elsewhere(settings, network, ids, targets)
-    writer = _Writer(settings, command, tally, known)
-    for done, entry in enumerate(harvest.entries, start=1):
-        writer.write(entry)
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(f"{done:,} of {len(harvest.entries):,} posts")
+    at = (harvest.counted_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    counts = FirstCounts(settings, network, at.strftime("%Y-%m-%dT%H:%M:%SZ"), tally)
+    writer = _Writer(settings, command, tally, known, counts)
+    with counts.sink:
+        for done, entry in enumerate(harvest.entries, start=1):
+            writer.write(entry)
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(f"{done:,} of {len(harvest.entries):,} posts")
     return tally
+
+
+class FirstCounts:
+    """The counts an export holds, written as the first metrics lines of the posts
+    imported now (never again: a post file that exists is not imported twice)."""
+
+    def __init__(self, settings: Settings, network: str, at: str, tally: Tally) -> None:
+        self.root = settings.root
+        self.network = network
+        self.at = at
+        self.tally = tally
+        self.sink = LineSink(month_file(settings.root / METRICS_FOLDER, at))
+
+    def record(self, entry: Entry, path: Path) -> None:
+        rel = path.relative_to(self.root).as_posix()
+        for index, part in enumerate(entry.parts):
+            if part.likes is None and part.reposts is None:
+                continue
+            self.sink.write(
+                MetricsLine(
+                    self.network,
+                    rel,
+                    index,
+                    part.id,
+                    self.at,
+                    likes=part.likes,
+                    reposts=part.reposts,
+                    replies=None,
+                    quotes=None,
+                    views=None,
+                    followers=None,
+                )
+            )
+            self.tally.counted += 1
+            self.tally.counts_file = self.sink.path.relative_to(self.root).as_posix()
 
 
 def post_path(settings: Settings, entry: Entry) -> Path:
@@ -283,12 +331,18 @@ def published_elsewhere(
 
 class _Writer:
     def __init__(
-        self, settings: Settings, command: str, tally: Tally, known: Mapping[str, str]
+        self,
+        settings: Settings,
+        command: str,
+        tally: Tally,
+        known: Mapping[str, str],
+        counts: FirstCounts,
     ) -> None:
         self.settings = settings
         self.command = command
         self.tally = tally
         self.known = known
+        self.counts = counts
         self.folders: set[Path] = set()
 
     def _folder(self, path: Path) -> None:
@@ -312,6 +366,7 @@ class _Writer:
         media, notes = self._media(entry, path)
         text = render(entry, self.command, media, notes)
         _write_new(path, text.encode("utf-8"))
+        self.counts.record(entry, path)
         self.tally.posts += 1
         self.tally.parts += len(entry.parts)
         if len(entry.parts) > 1:

@@ -15,6 +15,9 @@ What it holds, as X writes it:
 - `data/account.js`: `username` and `accountId`.
 - `data/tweets_media/` (`tweet_media/` before 2022): each file named
   `<tweet id>-<file name of the media URL>`.
+- Each post's `favorite_count` and `retweet_count` (strings) as they were when
+  the archive was made: `data/manifest.js` says when (`archiveInfo.generationDate`).
+  They become the first metrics lines of the posts imported (SPEC, "Engagement").
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from clarion.importers import (
     Part,
     join_threads,
     language,
+    parse_iso,
     utc,
 )
 from clarion.importers.sources import Archive
@@ -77,6 +81,7 @@ def read(archive: Archive, options: Options) -> Harvest:
     username, account_id = _account(archive, root)
     tweets, unreadable = _tweets(archive, root)
     media_files = _media_files(archive, root)
+    counted_at = _generated(archive, root)
 
     retweets = [t for t in tweets if t.retweet]
     own = [t for t in tweets if not t.retweet]
@@ -107,7 +112,29 @@ def read(archive: Archive, options: Options) -> Harvest:
         REPLIES: replies,
         UNREADABLE: unreadable,
     }
-    return Harvest(entries, skipped, archive.refused)
+    return Harvest(entries, skipped, archive.refused, counted_at)
+
+
+def _generated(archive: Archive, root: str) -> dt.datetime | None:
+    """When X made the archive (`data/manifest.js`), or None when it does not say."""
+    name = root + "data/manifest.js"
+    if not archive.exists(name):
+        return None
+    try:
+        manifest = _load_js(archive, name)
+    except ArchiveError:
+        return None  # the counts are then dated when imported; the posts are what matter
+    info = manifest.get("archiveInfo") if isinstance(manifest, dict) else None
+    return parse_iso(info.get("generationDate")) if isinstance(info, dict) else None
+
+
+def _number(value: object) -> int | None:
+    """A count as the archive writes it (a string of digits, or a number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def _load_js(archive: Archive, name: str) -> Any:
@@ -229,6 +256,8 @@ def _entry(
                 tweet.at,
                 text,
                 media,
+                likes=_number(tweet.data.get("favorite_count")),
+                reposts=_number(tweet.data.get("retweet_count")),
             )
         )
     first = thread[0].data
