@@ -245,6 +245,30 @@ def _parser() -> argparse.ArgumentParser:
         "updated when they change, closed when all is clear; needs GITHUB_REPOSITORY and a "
         "GITHUB_TOKEN with issues: write (GITHUB_API_URL when not github.com)",
     )
+
+    engagement = sub.add_parser(
+        "engagement",
+        help="compare the networks by engagement: where to keep posting",
+        description="Compare the networks from the metrics lines (metrics/*.jsonl, written by "
+        "clarion metrics): per network the posts, the median likes, reposts and replies per "
+        "post and per 1,000 followers, posts with a link against posts without, the trend by "
+        "the month a post went out (UTC), and the same post sent to several networks side by "
+        "side. A post's figures are its first part's latest counts. A line that is not a "
+        "metrics line is named (file:line) and skipped.",
+        epilog="example: clarion engagement --since 2026-01-01 --format csv > engagement.csv",
+    )
+    engagement.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only posts whose first part went out on or after DATE (YYYY-MM-DD, or YYYY-MM)",
+    )
+    engagement.add_argument(
+        "--format",
+        choices=("text", "json", "csv"),
+        default="text",
+        help='text: one screen; json: {"networks": {NET: {...figures, "by_month": {...}}}}; '
+        'csv: one row per network (month "all"), then one per network and month',
+    )
     return parser
 
 
@@ -361,6 +385,10 @@ def _run(args: argparse.Namespace) -> int:
         from clarion.commands.watch import run as watch
 
         return watch(settings, args.format, issue=args.issue)
+    if args.command == "engagement":
+        from clarion.commands.engagement import run as engagement
+
+        return engagement(settings, args.since, args.format)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover
 
 

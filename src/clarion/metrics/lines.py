@@ -123,28 +123,8 @@ def read_file(
     path: Path, on_bad: OnBadLine, *, parts: Collection[int] | None = None
 ) -> Iterator[MetricsLine]:
     """The metrics lines of one file (see `read_lines`)."""
-    loads = json.loads
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        on_bad(BadLine(path, 0, f"cannot read the file ({exc.strerror})"))
-        return
-    with handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue  # a blank line (an editor's last newline) is no line
-            try:
-                data = loads(raw)
-            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-                on_bad(BadLine(path, number, f"not JSON ({_short(exc)})"))
-                continue
-            if parts is not None and isinstance(data, dict) and data.get("part") not in parts:
-                continue
-            line = _line(data)
-            if isinstance(line, str):
-                on_bad(BadLine(path, number, line))
-            else:
-                yield line
+    for data in _records(path, on_bad, parts):
+        yield _build(data)
 
 
 def latest(
@@ -153,19 +133,105 @@ def latest(
     """The newest line of each part, by (network, id, part). The id, not the path,
     names a part: a renamed post keeps its ids, so its old lines and new ones
     are one part. Of two lines at the same time, the later in the files wins."""
-    found: dict[tuple[str, str, int], MetricsLine] = {}
-    for line in read_lines(folder, on_bad, parts=parts):
-        key = (line.network, line.id, line.part)
-        seen = found.get(key)
-        if seen is None or line.at >= seen.at:
-            found[key] = line
-    return found
+    found: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for path in metrics_files(folder):
+        for data in _records(path, on_bad, parts):
+            key = (data["network"], data["id"], data["part"])
+            seen = found.get(key)
+            if seen is None or data["at"] >= seen["at"]:
+                found[key] = data
+    return {key: _build(data) for key, data in found.items()}
 
 
-def _line(data: Any) -> MetricsLine | str:
-    """`data` as a MetricsLine, or why it is not one."""
-    if not isinstance(data, dict):
-        return f"not a JSON object but {type(data).__name__}"
+# Lines parsed at once, as one JSON array: a call per line costs more than the parsing.
+_CHUNK_BYTES = 1 << 20
+
+
+def _records(
+    path: Path, on_bad: OnBadLine, parts: Collection[int] | None
+) -> Iterator[dict[str, Any]]:
+    """The checked objects of `path`'s metrics lines (of `parts`), in file order."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        on_bad(BadLine(path, 0, f"cannot read the file ({exc.strerror})"))
+        return
+    number = 0  # lines before the chunk
+    with handle:
+        while chunk := handle.readlines(_CHUNK_BYTES):
+            for offset, data in _parsed(_only(chunk, parts), path, number, on_bad):
+                if parts is not None and data.get("part") not in parts:
+                    continue
+                problem = _problem(data)
+                if problem is None:
+                    yield data
+                else:
+                    on_bad(BadLine(path, number + offset + 1, problem))
+            number += len(chunk)
+
+
+# `"part": N` as a line writes it: lines of other parts are left unparsed.
+_PART = re.compile(rb'"part"\s*:\s*(\d+)\s*[,}]')
+
+
+def _only(chunk: list[bytes], parts: Collection[int] | None) -> list[bytes | None]:
+    """`chunk` with None for each line that is plainly of a part not in `parts`
+    (it still counts for the lines' numbers). A line that does not say its part
+    plainly is kept, to be checked."""
+    if parts is None:
+        return list(chunk)
+    wanted = {str(part).encode() for part in parts}
+    search = _PART.search
+    kept: list[bytes | None] = []
+    for raw in chunk:
+        found = search(raw)
+        kept.append(raw if found is None or found.group(1) in wanted else None)
+    return kept
+
+
+def _parsed(
+    chunk: list[bytes | None], path: Path, number: int, on_bad: OnBadLine
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset in `chunk`, object) of each line holding a JSON object; the others go
+    to `on_bad`; None stands for a line left out. The lines are parsed as one
+    array when every one is an object (one item a line); else line by line, to
+    say which line is wrong."""
+    lines = [raw for raw in chunk if raw is not None]
+    try:
+        items = json.loads(b"[" + b",".join(lines) + b"]")
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError
+        items = None
+    if (
+        isinstance(items, list)
+        and len(items) == len(lines)
+        and all(type(item) is dict for item in items)
+    ):
+        if len(lines) == len(chunk):
+            yield from enumerate(items)
+        else:
+            offsets = (offset for offset, raw in enumerate(chunk) if raw is not None)
+            yield from zip(offsets, items, strict=True)
+        return
+    for offset, raw in enumerate(chunk):
+        if raw is None or not raw.strip():
+            continue  # a blank line (an editor's last newline) is no line
+        try:
+            data = json.loads(raw.rstrip(b"\r\n"))
+        except ValueError as exc:
+            on_bad(BadLine(path, number + offset + 1, _not_json(exc)))
+            continue
+        if type(data) is not dict:
+            kind = _KINDS.get(type(data).__name__, "value")
+            on_bad(BadLine(path, number + offset + 1, f"not a JSON object but {kind}"))
+            continue
+        yield offset, data
+
+
+_KINDS = {"list": "an array", "str": "a string", "int": "a number", "float": "a number"}
+
+
+def _problem(data: dict[str, Any]) -> str | None:
+    """Why `data` is not a metrics line; None when it is one."""
     network, path, part, ident, at = (
         data.get("network"),
         data.get("path"),
@@ -173,28 +239,47 @@ def _line(data: Any) -> MetricsLine | str:
         data.get("id"),
         data.get("at"),
     )
-    if not isinstance(network, str) or not network:
+    if type(network) is not str or not network:
         return '"network" must be a network\'s name, e.g. "bluesky"'
-    if not isinstance(path, str) or not path:
+    if type(path) is not str or not path:
         return '"path" must be the post file, e.g. "posts/2026/cfp.md"'
     if type(part) is not int or part < 0:
         return '"part" must be the 0-based number of the thread part'
-    if not isinstance(ident, str) or not ident:
+    if type(ident) is not str or not ident:
         return '"id" must be the part\'s id on the network, a string'
-    if not isinstance(at, str) or not _AT.fullmatch(at):
+    if type(at) is not str or not _AT.fullmatch(at):
         return '"at" must be a UTC time ending in Z, e.g. "2026-12-02T06:00:00Z"'
-    counts: list[int | None] = []
-    for name in (*COUNTS, "followers"):
+    for name in _NUMBERS:
         value = data.get(name)
         if value is not None and (type(value) is not int or value < 0):
             return f'"{name}" must be a whole number of at least 0, or null'
-        counts.append(value)
-    likes, reposts, replies, quotes, views, followers = counts
+    return None
+
+
+_NUMBERS = (*COUNTS, "followers")
+
+
+def _build(data: dict[str, Any]) -> MetricsLine:
+    """A checked object (`_problem` found none) as a MetricsLine."""
+    get = data.get
     return MetricsLine(
-        network, path, part, ident, at, likes, reposts, replies, quotes, views, followers
+        data["network"],
+        data["path"],
+        data["part"],
+        data["id"],
+        data["at"],
+        get("likes"),
+        get("reposts"),
+        get("replies"),
+        get("quotes"),
+        get("views"),
+        get("followers"),
     )
 
 
-def _short(exc: ValueError) -> str:
-    text = str(exc)
-    return text if len(text) <= 120 else text[:119] + "…"
+def _not_json(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON ({exc.msg} at column {exc.colno})"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {exc.start + 1})"
+    return f"not JSON ({exc})"  # pragma: no cover - json raises no other ValueError
