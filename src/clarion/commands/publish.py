@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 
 from clarion import networks
 from clarion.adapters.base import Adapter, Receipt
+from clarion.check.checks import check_post
 from clarion.check.result import PostResult
-from clarion.commands import checked_posts
+from clarion.commands import checked_posts, post_paths
 from clarion.errors import ClarionError, ConfigError, PublishFailedError
 from clarion.logsafe import untrusted
-from clarion.post import Post
+from clarion.post import Post, read_post
 from clarion.publish import Job, Mark, Publisher, PublishReport, RetryPolicy, State, plan
 from clarion.publish.reporters import REPORTERS
+from clarion.publish.state import effective_state, networks_of
 from clarion.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -180,23 +182,59 @@ def run(
             # anything is decided, so nothing is sent twice; a branch holding
             # anything else stops the run.
             repo.adopt_receipts_branch()
-    items = checked_posts(settings, paths)
-    gate = None
-    if settings.require_approval and not dry_run:
-        from clarion.approval import approval_gate
-
-        gate = approval_gate(settings, os.environ)
-    jobs, report = plan(
-        items, now, settings.platforms, settings.root, include_examples=dry_run, gate=gate
-    )
     if dry_run:
-        if fmt != "json":
-            _print_dry_run(jobs)
-            print()
-        _summary(report, fmt)
-        # An invalid post that is due would fail the real run: say so now.
-        return 1 if report.failed else 0
-    return _run_for_real(settings, repo, jobs, report, fmt)
+        return _dry_run(settings, checked_posts(settings, paths), fmt, now)
+    posts = [read_post(path, settings.root) for path in post_paths(settings, paths)]
+    publisher = Publisher(
+        adapter_factories(settings, os.environ),
+        FileSink(repo),
+        policy=policy(settings),
+        progress=_progress,
+    )
+    # The networks are connected while the posts are checked: each network's
+    # library loads and its login goes out now, not after the checks.
+    publisher.connect_ahead(_may_send_to(settings, posts, now))
+    try:
+        items = [(post, check_post(post, settings)) for post in posts]
+        gate = None
+        if settings.require_approval:
+            from clarion.approval import approval_gate
+
+            gate = approval_gate(settings, os.environ)
+        jobs, report = plan(
+            items, now, settings.platforms, settings.root, include_examples=False, gate=gate
+        )
+        return _run_for_real(settings, repo, publisher, jobs, report, fmt)
+    finally:
+        publisher.close_unused()
+
+
+def _dry_run(
+    settings: Settings, items: list[tuple[Post, PostResult]], fmt: str, now: dt.datetime
+) -> int:
+    jobs, report = plan(items, now, settings.platforms, settings.root, include_examples=True)
+    if fmt != "json":
+        _print_dry_run(jobs)
+        print()
+    _summary(report, fmt)
+    # An invalid post that is due would fail the real run: say so now.
+    return 1 if report.failed else 0
+
+
+def _may_send_to(settings: Settings, posts: Iterable[Post], now: dt.datetime) -> list[str]:
+    """The networks a run may send to, known before the posts are checked: where a
+    post would have something due if it were valid (a check only takes jobs away),
+    with an account and its credentials set; in the registry's order."""
+    valid = PostResult("")
+    due = {
+        network
+        for post in posts
+        for network in networks_of(post, settings.platforms)
+        if network in settings.accounts
+        and effective_state(post, valid, network, now, include_examples=False).job is not None
+    }
+    missing = missing_credentials(due, os.environ)
+    return [e.name for e in networks.all_networks() if e.name in due and e.name not in missing]
 
 
 def _progress(message: str) -> None:
@@ -204,7 +242,12 @@ def _progress(message: str) -> None:
 
 
 def _run_for_real(
-    settings: Settings, repo: Repo | None, jobs: Sequence[Job], report: PublishReport, fmt: str
+    settings: Settings,
+    repo: Repo | None,
+    publisher: Publisher,
+    jobs: Sequence[Job],
+    report: PublishReport,
+    fmt: str,
 ) -> int:
     # Every credential missing, of every network with something due, is found
     # before anything connects: those networks are not attempted, the others are.
@@ -219,12 +262,6 @@ def _run_for_real(
             name = networks.display(outcome.network)
             outcome.message = f"not sent: the {name} credentials are not set"
     jobs = [job for job in jobs if job.outgoing.network not in missing]
-    publisher = Publisher(
-        adapter_factories(settings, os.environ),
-        FileSink(repo),
-        policy=policy(settings),
-        progress=_progress,
-    )
 
     def stop(signum: int, _frame: object) -> None:
         # A cancelled workflow gets SIGINT, then SIGTERM: finish the parts on

@@ -12,8 +12,8 @@ import datetime as dt
 import functools
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -61,6 +61,11 @@ class ReceiptSink(Protocol):
         """Every job of `post` has finished: commit what it changed."""
 
 
+def _connected(adapter: Adapter) -> Adapter:
+    adapter.connect()
+    return adapter
+
+
 class Publisher:
     def __init__(
         self,
@@ -81,9 +86,54 @@ class Publisher:
         # Set when the run is asked to stop (a cancelled workflow): the parts on
         # their way finish and are recorded, nothing new starts.
         self.stopping = threading.Event()
+        # Adapters being made and connected ahead of `run` (connect_ahead).
+        self._ahead: dict[str, Future[Adapter]] = {}
+        self._connecting: ThreadPoolExecutor | None = None
 
     def stop(self) -> None:
         self.stopping.set()
+
+    def connect_ahead(self, names: Iterable[str]) -> None:
+        """Connect the adapters of `names` now, so that logging in overlaps what the
+        caller does before `run` (checking the posts). Each adapter is made here, one
+        after the other in the order given (making one loads its network's library:
+        CPU, which threads would only share), and each connects in a thread of its
+        own while the next is made. `run` takes them (with what making or connecting
+        raised); call `close_unused` once it is done, for those it did not take."""
+        wanted = [name for name in names if name in self.adapters and name not in self._ahead]
+        if not wanted:
+            return
+        if self._connecting is None:
+            self._connecting = ThreadPoolExecutor(
+                max_workers=len(self.adapters), thread_name_prefix="clarion-connect"
+            )
+        for name in wanted:
+            try:
+                adapter = self.adapters[name]()
+            except Exception as exc:  # raised again where the run takes it
+                failed: Future[Adapter] = Future()
+                failed.set_exception(exc)
+                self._ahead[name] = failed
+                continue
+            self._ahead[name] = self._connecting.submit(_connected, adapter)
+
+    def close_unused(self) -> None:
+        """Close the adapters connected ahead that `run` did not take (their posts
+        were found invalid or held, or the run stopped first), once they are connected."""
+        while self._ahead:
+            _, ahead = self._ahead.popitem()
+            # Waits for it; a network that failed to connect sends nothing, so its
+            # failure says nothing this run needs.
+            if ahead.exception() is None:
+                ahead.result().close()
+        if self._connecting is not None:
+            self._connecting.shutdown()
+
+    def _open(self, network: str) -> Adapter:
+        """`network`'s adapter, connected: the one connected ahead (raising what
+        connecting raised), else one made and connected now."""
+        ahead = self._ahead.pop(network, None)
+        return ahead.result() if ahead is not None else _connected(self.adapters[network]())
 
     def run(self, jobs: Sequence[Job], report: PublishReport) -> None:
         by_network: dict[str, list[Job]] = {}
@@ -133,8 +183,7 @@ class Publisher:
                 )
                 return
             try:
-                adapter = self.adapters[network]()
-                adapter.connect()
+                adapter = self._open(network)
             except AdapterError as exc:
                 if isinstance(exc, AuthError):
                     report.auth_failures[network] = exc.message
