@@ -151,3 +151,16 @@ def test_a_published_topic_is_history_and_only_warns(
     post = report(tmp_path, capsys)
     assert post["ok"] is True
     assert codes(post) == [("warning", "discourse-title-invalid", 3)]
+
+
+def test_the_preview_shows_the_title_as_the_forum_keeps_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    validate(tmp_path, "title: PyCon US 2027 call for proposals!!!\n")
+    main(["-C", str(tmp_path), "preview", "posts/post.md", "--format", "json"])
+    [post] = json.loads(capsys.readouterr().out)["posts"]
+    view = post["networks"]["discourse"]
+    assert "the title: PyCon US 2027 call for proposals!" in view["notes"]
+    assert [part["text"] for part in view["parts"]] == [
+        "The PyCon US 2027 call for proposals is open!\n\nSend yours by March."
+    ]

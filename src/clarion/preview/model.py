@@ -385,6 +385,8 @@ def _network(
         return NetworkView(network, display, state, job, says, parts=shown, of=len(counts))
     shown = counts[first:]
     notes: list[str] = []
+    if entry.needs_title and post.title:  # a Discourse topic's title, as the forum keeps it
+        notes.append(f"the title: {entry.measure_title(post.title, None).text}")
     if first == 0 and post.content_warning and not entry.spoiler_field:
         notes.append(f"the content warning opens the text ({display} has no field for it)")
     images = _images(post, context) if first == 0 else ()
