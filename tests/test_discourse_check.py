@@ -157,7 +157,7 @@ def test_the_preview_shows_the_title_as_the_forum_keeps_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     validate(tmp_path, "title: PyCon US 2027 call for proposals!!!\n")
-    main(["-C", str(tmp_path), "preview", "posts/post.md", "--format", "json"])
+    main(["-C", str(tmp_path), "preview", str(tmp_path / "posts" / "post.md"), "--format", "json"])
     [post] = json.loads(capsys.readouterr().out)["posts"]
     view = post["networks"]["discourse"]
     assert "the title: PyCon US 2027 call for proposals!" in view["notes"]
