@@ -269,6 +269,27 @@ def _parser() -> argparse.ArgumentParser:
         help='text: one screen; json: {"networks": {NET: {...figures, "by_month": {...}}}}; '
         'csv: one row per network (month "all"), then one per network and month',
     )
+
+    metrics = sub.add_parser(
+        "metrics",
+        help="read the engagement counts of published posts into metrics/",
+        description="Read the likes, reposts, replies, quotes (and views where the network "
+        "gives them) of the published parts, and the accounts' followers, and append a JSON "
+        "line for each part whose counts changed to metrics/YYYY-MM.jsonl. A part is read on "
+        "every run in its first 30 days, then once every 30 days. Bluesky is read from its "
+        "public AppView without logging in, Mastodon from the instance (the access token is "
+        "used when set), X only with metrics = true in [tool.clarion.accounts.x] and at most "
+        "max_reads posts a run. A network that fails leaves the others' lines written. Exit "
+        "status 1 when a network could not be read, 2 when credentials are missing or refused.",
+        epilog="example: clarion metrics   (the metrics workflow: clarion metrics --commit)",
+    )
+    metrics.add_argument("--format", choices=("text", "json"), default="text")
+    metrics.add_argument(
+        "--commit",
+        action="store_true",
+        help="commit the lines written and push them, as publish pushes receipts (the "
+        "workflow's way; GITHUB_TOKEN pushes)",
+    )
     return parser
 
 
@@ -389,6 +410,10 @@ def _run(args: argparse.Namespace) -> int:
         from clarion.commands.engagement import run as engagement
 
         return engagement(settings, args.since, args.format)
+    if args.command == "metrics":
+        from clarion.commands.metrics import run as metrics
+
+        return metrics(settings, args.format, commit=args.commit)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover
 
 
