@@ -25,6 +25,11 @@ codes, `Link` pagination, error bodies `{"message", "documentation_url",
     POST  /repos/{o}/{r}/issues/{n}/comments        {"body"} → 201
     GET   /repos/{o}/{r}/issues/comments/{id}       one comment
     PATCH /repos/{o}/{r}/issues/comments/{id}       {"body"} → 200
+    GET   /repos/{o}/{r}/issues                     issues, filtered by state and labels
+    POST  /repos/{o}/{r}/issues                     {"title", "body", "labels"} → 201
+    PATCH /repos/{o}/{r}/issues/{n}                 {"body", "state", "state_reason", ...}
+                                                    (tests/github_issues.py: issues written
+                                                    through the API, `written_issues`)
     GET   /__state                                  not GitHub: the state below, plus
                                                     "requests" (["GET /repos/…", …]);
                                                     needs no token
@@ -108,6 +113,8 @@ from typing import Any
 from urllib.parse import unquote, urlencode
 
 from clarion.sandbox.server import Request, Response, StandIn
+from tests import github_issues
+from tests.github_issues import IssueRecord
 
 DEFAULT_REPOSITORY = "octo-org/announcements"
 DEFAULT_TOKEN = "ghs_clarion_test_token"  # opens nothing but this server
@@ -220,6 +227,7 @@ class GitHubAPI(StandIn):
         self.files: dict[tuple[str, str], bytes] = {}
         self.teams: dict[tuple[str, str], Team] = {}
         self.comments: list[Comment] = []
+        self.written_issues: dict[int, IssueRecord] = {}  # made through the API
         self.state_file: Path | None = None  # written after every comment change
         self._ids = 0
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
@@ -328,6 +336,11 @@ class GitHubAPI(StandIn):
             comment = Comment(self._next_id() + 1_000_000_000, issue, user, body, now, now)
             self.comments.append(comment)
             return comment
+
+    def next_issue_number(self) -> int:
+        """The number GitHub gives the next issue: after every issue and pull request."""
+        taken = [*self.pulls, *self.issues, *self.written_issues, 0]
+        return max(taken) + 1
 
     def comments_on(self, issue: int) -> list[Comment]:
         with self._lock:
@@ -642,6 +655,9 @@ class _Answer:
         ("POST", _REPO + r"/issues/(?P<n>\d+)/comments", "create_comment"),
         ("GET", _REPO + r"/issues/comments/(?P<id>\d+)", "get_comment"),
         ("PATCH", _REPO + r"/issues/comments/(?P<id>\d+)", "update_comment"),
+        ("GET", _REPO + r"/issues", "list_issues"),
+        ("POST", _REPO + r"/issues", "create_issue"),
+        ("PATCH", _REPO + r"/issues/(?P<n>\d+)", "update_issue"),
     )
 
     def __init__(self, api: GitHubAPI, request: Request, base: str, login: str | None) -> None:
@@ -1133,7 +1149,19 @@ class _Answer:
             }
         )
 
+    def list_issues(self) -> Response:
+        return github_issues.list_issues(self)
+
+    def create_issue(self) -> Response:
+        return github_issues.create_issue(self)
+
+    def update_issue(self, n: str) -> Response:
+        return github_issues.update_issue(self, n)
+
     def issue(self, n: str) -> Response:
+        written = self.api.written_issues.get(int(n))
+        if written is not None:
+            return Response.json(github_issues.issue_json(self, written))
         if not self._issue_exists(n):
             return error(
                 404, "Not Found", "https://docs.github.com/rest/issues/issues#get-an-issue"
@@ -1193,7 +1221,12 @@ class _Answer:
         )
 
     def _issue_exists(self, n: str) -> bool:
-        return int(n) in self.api.pulls or int(n) in self.api.issues
+        number = int(n)
+        return (
+            number in self.api.pulls
+            or number in self.api.issues
+            or number in self.api.written_issues
+        )
 
     def list_comments(self, n: str) -> Response:
         if not self._issue_exists(n):

@@ -59,8 +59,8 @@ class IssueError(ClarionError):
 def _hidden(kept: Sequence[tuple[Finding, str]]) -> str:
     """The state, as a comment no renderer shows and no value can end early."""
     text = state_file.dumps(kept).strip()
-    # Inside JSON strings only: "--" could end the comment, "<" start a tag.
-    text = text.replace("--", "-\\u002d").replace("<", "\\u003c")
+    # Inside JSON strings only: "--" could end the comment, "<" start a tag, "@" mention.
+    text = text.replace("--", "-\\u002d").replace("<", "\\u003c").replace("@", "\\u0040")
     return f"{_STATE_START}{text}{_STATE_END}"
 
 
@@ -98,7 +98,9 @@ def issue_body(
         for finding in report.findings[:shown]:
             first = since.get(finding.identity, "")
             out.append(
-                finding_markdown(finding, file_url) + (f" (since {first[:10]})" if first else "")
+                # No "(new)": the body changes only when the findings do.
+                finding_markdown(finding, file_url, mark_new=False)
+                + (f" (since {first[:10]})" if first else "")
             )
         if len(report.findings) > shown:
             out.append(

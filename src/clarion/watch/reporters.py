@@ -93,9 +93,11 @@ def markdown_link(url: str | None, label: str) -> str:
     return f" — [{label}](<{url}>)"
 
 
-def finding_markdown(finding: Finding, file_url: Callable[[str], str] | None = None) -> str:
+def finding_markdown(
+    finding: Finding, file_url: Callable[[str], str] | None = None, *, mark_new: bool = True
+) -> str:
     """One finding as a Markdown list item, linking the post and its file."""
-    new = " **(new)**" if finding.new else ""
+    new = " **(new)**" if finding.new and mark_new else ""
     place = markdown(where(finding))
     if finding.path is not None and file_url is not None:
         place = f"[{place}](<{file_url(finding.path)}>)"
