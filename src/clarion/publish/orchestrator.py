@@ -184,6 +184,9 @@ class Publisher:
                 return
             try:
                 adapter = self._open(network)
+                # What an adapter learnt at connect for people (a token's days left).
+                for notice in getattr(adapter, "notices", ()):
+                    self.progress(f"{networks.display(network)}: {notice}")
             except AdapterError as exc:
                 if isinstance(exc, AuthError):
                     report.auth_failures[network] = exc.message
