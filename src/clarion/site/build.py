@@ -17,6 +17,7 @@ Layout of the output (paths relative to OUTDIR):
     posts/2026/cfp.html      one per post, mirroring the posts folder
     media/<sha256>.png       images, named by content (shared images are stored once)
     feed.atom, feed.json     the newest posts (Atom 1.0, JSON Feed 1.1)
+    engagement.html          the networks compared, as charts and tables (with metrics lines)
     .clarion-site            marks the folder as Clarion's to replace on the next build
 """
 
@@ -30,6 +31,7 @@ from clarion.errors import UsageError
 from clarion.settings import Settings
 from clarion.site.collect import collect
 from clarion.site.config import SiteConfig, site_config
+from clarion.site.engagement import read_engagement, with_counts
 from clarion.site.output import claim, write_site
 from clarion.site.render import render
 
@@ -57,7 +59,10 @@ def build_site(settings: Settings, outdir: Path) -> SiteResult:
         )
     claim(outdir)  # before the work: a wrong folder is refused at once
     archive = collect(settings)
-    files = render(archive, config)
+    engagement = read_engagement(settings)  # None without metrics lines: nothing more loaded
+    if engagement is not None:
+        archive = with_counts(archive, engagement)
+    files = render(archive, config, engagement)
     images: dict[str, Path] = {}
     for entry in archive.entries:
         for image in entry.images:
@@ -72,7 +77,7 @@ def build_site(settings: Settings, outdir: Path) -> SiteResult:
         images=len(images),
         written=written,
         removed=removed,
-        warnings=archive.warnings,
+        warnings=archive.warnings + (engagement.warnings if engagement else ()),
         left_out=archive.left_out,
         config=config,
     )

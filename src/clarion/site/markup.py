@@ -78,9 +78,9 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def plural(n: int, noun: str) -> str:
-    """ "1 post", "1,024 posts"."""
-    return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """ "1 post", "1,024 posts"; "2 replies" with `nouns` given."""
+    return f"{n} {noun}" if n == 1 else f"{n:,} {nouns or noun + 's'}"
 
 
 # --------------------------------------------------------------------------- links

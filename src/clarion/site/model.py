@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from clarion import networks
+from clarion.metrics.lines import MetricsLine
 
 TITLE_LENGTH = 80
 # What neither HTML nor XML 1.0 may carry (C0 controls but tab and newline, DEL,
@@ -48,6 +49,8 @@ class Card:
 class NetworkCopy:
     network: str
     urls: tuple[str, ...]  # one per thread part that has a receipt, in order
+    # Its first part's latest counts (the post's figures), when metrics lines hold them.
+    counts: MetricsLine | None = None
 
     @property
     def label(self) -> str:

@@ -23,6 +23,8 @@ from markupsafe import Markup
 from clarion.errors import ConfigError
 from clarion.site import feeds
 from clarion.site.config import SiteConfig
+from clarion.site.engagement import PAGE as ENGAGEMENT_PAGE
+from clarion.site.engagement import EngagementPage
 from clarion.site.markup import MONTHS, absolute, iso, link, local, plural, shown_date, text_html
 from clarion.site.model import Archive, Entry
 
@@ -34,15 +36,28 @@ INDEX_LATEST = 20
 SHIPPED = Path(__file__).with_name("templates")
 
 
-def render(archive: Archive, config: SiteConfig) -> dict[str, bytes]:
+def render(
+    archive: Archive, config: SiteConfig, engagement: EngagementPage | None = None
+) -> dict[str, bytes]:
     """Every page and feed of the site: path relative to the site root -> bytes.
     Images are not included: copy `image.source` to `image.target` for each."""
     templates = Templates(config)
     entries = archive.entries
     years = by_year(entries, config)
     year_pages = len(entries) > INDEX_LIMIT
-    common = {"year_pages": year_pages, "current": None}
+    common = {"year_pages": year_pages, "current": None, "engagement_page": engagement is not None}
     files: dict[str, bytes] = {}
+    if engagement is not None:
+        files[ENGAGEMENT_PAGE] = templates.page(
+            "engagement.html",
+            ENGAGEMENT_PAGE,
+            {
+                **common,
+                "current": "engagement",
+                "engagement": engagement,
+                "pages": {entry.rel: entry.page for entry in entries},
+            },
+        )
 
     shown = entries[:INDEX_LATEST] if year_pages else entries
     files["index.html"] = templates.page(
