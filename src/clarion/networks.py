@@ -65,6 +65,12 @@ class BlueskyAccount:
     handle: str
     service: str = "https://bsky.social"
     web: str = "https://bsky.app"  # where receipts link a post (the sandbox: its stand-in)
+    appview: str = "https://public.api.bsky.app"  # where counts, labels and visibility are read
+    # DIDs of labelers whose labels `clarion watch` asks for, besides Bluesky's own moderation.
+    labelers: tuple[str, ...] = ()
+    # The largest image the PDS takes, in bytes, for the check: the lexicon's 2,000,000
+    # (clarion.media.limits.BLUESKY); 1_000_000 on a PDS older than April 2026.
+    image_max_bytes: int = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,10 @@ class XAccount:
     handle: str
     api: str = "https://api.x.com"
     web: str = "https://x.com"  # where receipts link a post (the sandbox: its stand-in)
+    # `clarion metrics` reads X's counts only when asked: X charges for every post
+    # read, and a run reads at most `max_reads` resources there (posts and the account).
+    metrics: bool = False
+    max_reads: int = 100
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,10 @@ class Network:
     # JSON Schema of the keys a post may set under its name besides `body`
     # (Mastodon's `visibility`): the post schema takes them from here.
     options: Mapping[str, Any] = field(default_factory=dict)
+    # "module:function" of its watcher, which `clarion watch` calls to learn what
+    # the network did to its published parts (clarion.watch.model.Watcher); empty:
+    # it is not watched.
+    watch: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def measure(self, text: str, spoiler: str | None, account: Any) -> Measured:
@@ -178,6 +192,10 @@ class Network:
 
     def standin_class(self) -> Any:
         return _load(self.standin)
+
+    def watcher(self) -> Any:
+        """Its watcher (`clarion.watch.model.Watcher`), imported now; only when `watch` is set."""
+        return _load(self.watch)
 
 
 _REGISTRY: dict[str, Network] = {}
@@ -244,6 +262,7 @@ register(
         media_limits="clarion.media.limits:BLUESKY",
         adapter="clarion.adapters.bluesky",
         standin="clarion.sandbox.bluesky:BlueskyStandIn",
+        watch="clarion.watch.bluesky:watch",
         mention_syntax=MentionSyntax.DOMAIN,
         can_pin=True,
         single_embed=True,
@@ -262,6 +281,7 @@ register(
         media_limits="clarion.media.limits:MASTODON",
         adapter="clarion.adapters.mastodon",
         standin="clarion.sandbox.mastodon:MastodonStandIn",
+        watch="clarion.watch.mastodon:watch",
         mention_syntax=MentionSyntax.FEDIVERSE,
         spoiler_field=True,
         can_edit=True,
@@ -272,6 +292,7 @@ register(
         secrets=("CLARION_MASTODON_ACCESS_TOKEN",),
         token_scopes=(
             "read:accounts",
+            "read:notifications",
             "read:statuses",
             "write:accounts",
             "write:statuses",
@@ -289,6 +310,7 @@ register(
         media_limits="clarion.media.limits:X",
         adapter="clarion.adapters.x",
         standin="clarion.sandbox.x:XStandIn",
+        watch="clarion.watch.x:watch",
         mention_syntax=MentionSyntax.PLAIN,
         # `thread: single` sends a thread as one post, its parts joined by blank
         # lines: X may refuse a thread's replies (self-serve tiers, since 2026-02).
