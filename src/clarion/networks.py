@@ -34,6 +34,9 @@ class MentionSyntax(StrEnum):
     PLAIN = "plain"  # @name (X)
     DOMAIN = "domain"  # @handle.domain (Bluesky)
     FEDIVERSE = "fediverse"  # @user@instance (Mastodon)
+    # No written mention links (LinkedIn: a mention names a member's or an
+    # organisation's URN, @[Name](urn:li:…)); every @name is plain text there.
+    NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,15 @@ class DiscourseAccount:
     max_topic_title_length: int = 255
     min_first_post_length: int = 20
     max_post_length: int = 32000
+
+@dataclass(frozen=True)
+class LinkedInAccount:
+    organization: str  # the page's URN, urn:li:organization:123456
+    version: str = "202611"  # the Linkedin-Version header (YYYYMM): LinkedIn applies no default
+    api: str = "https://api.linkedin.com"
+    web: str = "https://www.linkedin.com"  # where receipts link a post (the sandbox: its stand-in)
+    page: str = ""  # the page's name in its address, linkedin.com/company/NAME (for a farewell)
+
 
 
 # ---------------------------------------------------------------- the entry
@@ -357,5 +369,33 @@ register(
         profile="{url}/u/{username}",
         default_limit=32000,
         secrets=("CLARION_DISCOURSE_API_KEY",),
+    )
+)
+register(
+    Network(
+        name="linkedin",
+        display="LinkedIn",
+        account_type=LinkedInAccount,
+        text_rule="clarion.text.linkedin:measure",
+        unit="characters",
+        media_limits="clarion.media.limits:LINKEDIN",
+        adapter="clarion.adapters.linkedin",
+        standin="clarion.sandbox.linkedin:LinkedInStandIn",
+        mention_syntax=MentionSyntax.NONE,
+        # One post a post: a thread's parts joined by blank lines (SPEC, 3000).
+        joins_parts=True,
+        # PARTIAL_UPDATE of the commentary; DELETE; the page's posts can be read
+        # back (no idempotency key: the look-back is what recovers a lost answer).
+        can_edit=True,
+        can_delete=True,
+        can_be_asked=True,
+        # Images (media, multiImage) or an article (the link card), not both.
+        single_embed=True,
+        post_hosts=("www.linkedin.com", "linkedin.com"),
+        profile="{web}/company/{page}",
+        secrets=("CLARION_LINKEDIN_ACCESS_TOKEN",),
+        # The Posts API's organisation permissions: post, and read the page's posts
+        # (the look-back and edits), from the Community Management API product.
+        token_scopes=("w_organization_social", "r_organization_social"),
     )
 )

@@ -31,6 +31,11 @@ SECRET_HELP = {
         "X developer portal: an access token generated after setting the app to Read and write"
     ),
     "CLARION_X_ACCESS_TOKEN_SECRET": "X developer portal: that access token's secret",
+    "CLARION_LINKEDIN_ACCESS_TOKEN": (
+        "LinkedIn developer portal: an app with the Community Management API; Auth → "
+        "OAuth 2.0 tools, as an administrator of the page, scopes "
+        f"{' '.join(networks.get('linkedin').token_scopes)} (it expires after 60 days)"
+    ),
 }
 
 CHECK_NAME = "validate and preview"  # check.yml's job: the status check to require

@@ -27,6 +27,9 @@ FIELD_HELP = {
     "appview": "where counts, labels and what Bluesky shows are read (no login)",
     "labelers": "DIDs of labelers clarion watch asks, besides Bluesky's moderation",
     "image_max_bytes": "the largest image the PDS takes (1000000 if older than April 2026)",
+    "organization": "the page's URN, urn:li:organization: and its number",
+    "version": "the LinkedIn API version to call (YYYYMM, served about a year)",
+    "page": "the page's name in its address, linkedin.com/company/NAME",
 }
 
 # The advanced settings, commented out with their defaults.

@@ -122,9 +122,29 @@ DISCOURSE = NetworkLimits(
     max_pixels=40_000_000,
 )
 
+LINKEDIN = NetworkLimits(
+    network="linkedin",
+    name="LinkedIn",
+    # learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api,
+    # "Image specifications": JPG, GIF and PNG (a GIF of up to 250 frames).
+    mime_types=frozenset({JPEG, PNG, GIF}),
+    # The Images API states no byte limit; LinkedIn's media guidelines as publishing
+    # tools give them say 5 MB (ayrshare.com/docs/media-guidelines/linkedin): the
+    # smaller reading, so that what passes the check is taken.
+    max_bytes=5_000_000,
+    # A post has one image (content.media) or a multiImage of 2 to 20
+    # (.../shares/multiimage-post-api); a post's `media` holds at most 4.
+    max_images=4,
+    # Posts API, content.media and multiImage images: altText "limited to 4086 characters".
+    max_alt=4086,
+    # Images API: "less than 36,152,320 pixels".
+    max_pixels=36_152_319,
+)
+
 LIMITS: Mapping[str, NetworkLimits] = {
     BLUESKY.network: BLUESKY,
     MASTODON.network: MASTODON,
     X.network: X,
     DISCOURSE.network: DISCOURSE,
+    LINKEDIN.network: LINKEDIN,
 }

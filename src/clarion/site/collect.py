@@ -218,6 +218,12 @@ _POST_URLS: Mapping[str, _PostURL] = {
         "on the instance set in [tool.clarion.accounts.mastodon] instance, or on one "
         "listed in [tool.clarion.site] former_instances (an account left or moved from)",
     ),
+    # LinkedIn: a post's page is its URN under /feed/update/, whoever's page it is on.
+    "linkedin": _PostURL(
+        hosts=("www.linkedin.com", "linkedin.com"),
+        path=r"/feed/update/urn:li:(?:share|ugcPost|activity):\d{1,25}/?",
+        example="https://www.linkedin.com/feed/update/urn:li:share:<id>/",
+    ),
 }
 _NOT_LINKABLE = "no receipt on its network"
 

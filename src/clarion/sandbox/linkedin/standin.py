@@ -1,0 +1,236 @@
+"""The LinkedIn stand-in: its routes, the checks every call goes through (version
+and protocol headers, the token, the day's limits), and what it received."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from clarion.networks import LinkedInAccount
+from clarion.sandbox.linkedin import images, little, posts, rules
+from clarion.sandbox.linkedin.state import (
+    SANDBOX_ACCESS_TOKEN,
+    SANDBOX_ORGANIZATION,
+    SANDBOX_PAGE,
+    SANDBOX_SCOPES,
+    LinkedInState,
+)
+from clarion.sandbox.server import Handler, Request, Response
+from clarion.text.linkedin import LIMIT, length
+
+TOKEN_ENV = "CLARION_LINKEDIN_ACCESS_TOKEN"  # noqa: S105 - a variable name
+PAGE_PATH = "/feed/update/"  # where a post lives on the web: www.linkedin.com/feed/update/{urn}/
+_ORGANIZATION = re.compile(r"urn:li:organization:\d+")
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+class LinkedInStandIn(LinkedInState):
+    """LinkedIn's Posts and Images APIs for one organisation's page.
+
+    `scopes` are the token's (a test drops one to see LinkedIn's 403); `versions`,
+    when given, the Linkedin-Version values served (else those LinkedIn serves by
+    the calendar, VERSION); `daily_limits` the calls a UTC day allows per endpoint
+    ("POST /rest/posts"): LinkedIn publishes none, so none unless given.
+    """
+
+    name = "linkedin"
+
+    def __init__(
+        self,
+        latency: float = 0.0,
+        *,
+        organization: str = SANDBOX_ORGANIZATION,
+        page: str = SANDBOX_PAGE,
+        version: str = LinkedInAccount.version,
+        scopes: Collection[str] = SANDBOX_SCOPES,
+        versions: Collection[str] | None = None,
+        daily_limits: Mapping[str, int] | None = None,
+        today: Callable[[], dt.date] = _utc_today,
+    ) -> None:
+        super().__init__(
+            latency,
+            organization=organization,
+            scopes=scopes,
+            versions=versions,
+            daily_limits=daily_limits,
+            today=today,
+        )
+        self.page = page
+        self.version = version  # what sandbox_settings gives the adapter
+        self._defaults = (set(scopes), None if versions is None else set(versions))
+        self.route("POST", "/rest/posts", self._on(posts.create))
+        self.route("GET", "/rest/posts", self._on(posts.find))
+        self.route("GET", posts.PREFIX, self._on(posts.get), prefix=True)
+        self.route("POST", posts.PREFIX, self._on(posts.update), prefix=True)
+        self.route("DELETE", posts.PREFIX, self._on(posts.delete), prefix=True)
+        self.route("POST", "/rest/images", lambda r: images.initialize(self, r, self.url))
+        self.route("PUT", images.UPLOAD_PATH, self._on(images.upload), prefix=True)
+        self.route("GET", PAGE_PATH, self._post_page, prefix=True)
+
+    @classmethod
+    def for_sandbox(
+        cls, account: LinkedInAccount | None, *, latency: float = 0.0, root: Path | None = None
+    ) -> LinkedInStandIn:
+        """The stand-in `clarion publish --sandbox` runs: the repository's organisation,
+        page and API version when it has them."""
+        if account is None:
+            return cls(latency)
+        organization = account.organization.strip()
+        return cls(
+            latency,
+            organization=organization
+            if _ORGANIZATION.fullmatch(organization)
+            else SANDBOX_ORGANIZATION,
+            page=account.page.strip().strip("/") or SANDBOX_PAGE,
+            version=account.version,
+        )
+
+    def _on(self, handler: Callable[[LinkedInState, Request], Response]) -> Handler:
+        return lambda request: handler(self, request)
+
+    # -- for the sandbox and the tests ----------------------------------------
+    def sandbox_settings(self) -> tuple[LinkedInAccount, dict[str, str]]:
+        """The account settings pointing here, and the token this stand-in accepts."""
+        account = LinkedInAccount(
+            organization=self.organization,
+            version=self.version,
+            api=self.url,
+            web=self.url,
+            page=self.page,
+        )
+        return account, {TOKEN_ENV: SANDBOX_ACCESS_TOKEN}
+
+    def post_url(self, urn: str) -> str:
+        return f"{self.url}{PAGE_PATH}{urn}/"
+
+    def reset(self) -> None:
+        """Forget every post, image, request, fault and counted call, and any setting
+        a test changed."""
+        with self._lock:
+            self.forget()
+            scopes, versions = self._defaults
+            self.scopes, self.versions = set(scopes), versions
+            self.daily_limits.clear()
+            self.requests.clear()
+            self.faults.clear()
+
+    def received(self) -> list[dict[str, Any]]:
+        """Every post created, in order (deleted ones flagged): its commentary as sent
+        and as LinkedIn kept it, the text a reader sees, and its images."""
+        with self._lock:
+            return [
+                {
+                    "id": post.urn,
+                    "sent": post.sent,
+                    "commentary": post.commentary,
+                    "text": little.shown(post.commentary),
+                    "cut": post.commentary != post.sent,
+                    "images": [
+                        {
+                            "id": image.urn,
+                            "mime": image.mime,
+                            "size": image.size,
+                            "width": image.width,
+                            "height": image.height,
+                            "alt_text": alt,
+                        }
+                        for image, alt in post.images
+                    ],
+                    "article": (post.content or {}).get("article"),
+                    "edited": post.edited,
+                    "deleted": post.deleted,
+                }
+                for post in self.posts.values()
+            ]
+
+    def live(self) -> list[dict[str, Any]]:
+        """The posts that exist now (not deleted)."""
+        return [post for post in self.received() if not post["deleted"]]
+
+    def describe(self) -> str:
+        received = self.received()
+        if not received:
+            return "LinkedIn: received nothing"
+        lines = [
+            f"LinkedIn: received {len(received)} post(s) for the page {self.page} "
+            f"({self.organization})"
+        ]
+        for number, post in enumerate(received, 1):
+            state = ", since deleted" if post["deleted"] else ""
+            state += ", edited" if post["edited"] else ""
+            lines.append(f"  [{number}] {post['id']} (new post{state})")
+            lines.extend(f"      | {line}".rstrip() for line in post["text"].splitlines() or [""])
+            lines.append(f"      {length(post['text'])}/{LIMIT} characters")
+            if post["cut"]:
+                lines.append(
+                    "      CUT SHORT by LinkedIn at an unescaped reserved character of the "
+                    f"little text format; it was sent: {json.dumps(post['sent'])[:200]}"
+                )
+            for image in post["images"]:
+                alt = image["alt_text"]
+                shown = json.dumps(alt, ensure_ascii=False) if alt else "(none)"
+                lines.append(
+                    f"      image {image['mime']} {image['width']}x{image['height']}, "
+                    f"{image['size']} bytes, alt: {shown}"
+                )
+            article = post["article"]
+            if article:
+                lines.append(f"      link card: {article.get('title')} <{article.get('source')}>")
+            lines.append(f"      {self.post_url(post['id'])}")
+        return "\n".join(lines)
+
+    def _post_page(self, request: Request) -> Response:
+        urn = unquote(request.path.removeprefix(PAGE_PATH).strip("/"))
+        post = self.posts.get(urn)
+        if post is None or post.deleted:
+            return Response.page("Post not found", "This post does not exist, or was deleted.")
+        return Response.page(f"{self.page} on the LinkedIn stand-in", little.shown(post.commentary))
+
+    # -- the checks every call goes through ------------------------------------
+    def dispatch(self, request: Request) -> Response:
+        with self._lock:
+            if request.method == "GET" and request.path.startswith(PAGE_PATH):
+                return super().dispatch(request)  # a post's web page: public
+            if request.header("Authorization") != f"Bearer {SANDBOX_ACCESS_TOKEN}":
+                return rules.invalid_token()
+            if request.path.startswith(images.UPLOAD_PATH):
+                return super().dispatch(request)  # the upload address: the token only
+            version = request.header("Linkedin-Version").strip()
+            if not version:
+                return rules.version_missing()
+            if not self._serves(version):
+                return rules.version_inactive(version)
+            if request.header("X-Restli-Protocol-Version").strip() != rules.PROTOCOL_VERSION:
+                return rules.protocol_missing()
+            if not self.count_call(endpoint(request)):
+                return rules.throttled()
+            return super().dispatch(request)
+
+    def _serves(self, version: str) -> bool:
+        if self.versions is not None:
+            return version in self.versions
+        return rules.version_active(version, self.today())
+
+    def not_found(self, request: Request) -> Response:
+        return rules.not_found(request.path)
+
+
+def endpoint(request: Request) -> str:
+    """The endpoint a call counts against: its method and path, a post's URN as `:id`."""
+    path = request.path
+    if path.startswith(posts.PREFIX):
+        path = posts.PREFIX + ":id"
+    return f"{request.method} {path}"
+
+
+def encoded(urn: str) -> str:
+    """A URN as it goes in a path (POSTS: "URL encoded")."""
+    return quote(urn, safe="")
