@@ -18,6 +18,7 @@ part (the newest), so memory follows the number of parts, not of lines.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable, Collection, Iterator
@@ -159,8 +160,13 @@ def _records(
     number = 0  # lines before the chunk
     with handle:
         while chunk := handle.readlines(_CHUNK_BYTES):
+            # No number in the chunk is negative (the usual case): the check is by types.
+            unsigned = _MINUS.search(b"".join(chunk)) is None
             for offset, data in _parsed(_only(chunk, parts), path, number, on_bad):
                 if parts is not None and data.get("part") not in parts:
+                    continue
+                if unsigned and _plainly_fine(data):
+                    yield data
                     continue
                 problem = _problem(data)
                 if problem is None:
@@ -168,6 +174,26 @@ def _records(
                 else:
                     on_bad(BadLine(path, number + offset + 1, problem))
             number += len(chunk)
+
+
+_FIELDS = ("network", "path", "part", "id", "at", *COUNTS, "followers")
+# The types a line's fields may have, in _FIELDS' order: each count a number or null.
+_SIGNATURES = frozenset(
+    (str, str, int, str, str, *counts)
+    for counts in itertools.product((int, type(None)), repeat=len(_FIELDS) - 5)
+)
+_MINUS = re.compile(rb":\s*-")
+
+
+def _plainly_fine(data: dict[str, Any]) -> bool:
+    """Whether `data` is a metrics line, told fast for a line with no negative number
+    in it; False does not mean it is not one (`_problem` says)."""
+    values: tuple[Any, ...] = tuple(map(data.get, _FIELDS))
+    return (
+        tuple(map(type, values)) in _SIGNATURES
+        and bool(values[0] and values[1] and values[3])
+        and _AT.fullmatch(values[4]) is not None
+    )
 
 
 # `"part": N` as a line writes it: lines of other parts are left unparsed.
