@@ -171,7 +171,9 @@ def _parser() -> argparse.ArgumentParser:
         help="build the static archive site with Atom and JSON feeds",
         description="Build a static, JavaScript-free site of every published post into "
         "OUTDIR, with an Atom feed and a JSON Feed; [tool.clarion.site] sets its title "
-        "and address.",
+        "and address. When metrics/ holds counts (clarion metrics), the site also has an "
+        "engagement page (the networks compared, as charts and tables) and each post's "
+        "counts beside it.",
         epilog="example: clarion site _site",
     )
     site.add_argument("outdir", type=Path, metavar="OUTDIR")

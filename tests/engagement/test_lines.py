@@ -77,6 +77,8 @@ def test_lines_out_of_order_keep_the_newest_by_time(tmp_path: Path) -> None:
         (line(at="2026-01-02 06:00"), '"at" must be a UTC time ending in Z'),
         (line(likes=-3), '"likes" must be a whole number of at least 0, or null'),
         (line(followers="many"), '"followers" must be a whole number'),
+        (line(replies=True), '"replies" must be a whole number'),
+        (line(views=1.5), '"views" must be a whole number'),
         (line(id=12), '"id" must be the part\'s id on the network, a string'),
         (line(network=""), '"network" must be a network\'s name'),
     ],
