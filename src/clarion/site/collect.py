@@ -180,12 +180,14 @@ class _PostURL:
     in it, {account} stands for the configured account's handle, or for `anyone`
     when no account is configured (the history of a network the organisation left)."""
 
-    # Served over https; (): the configured `instance`, and the former ones.
+    # Served over https; (): the account's own server, the setting `origin` names
+    # (Mastodon's `instance`, with the former ones; a Discourse forum's `url`).
     hosts: tuple[str, ...]
     path: str
     example: str  # the shape, for the warning
     anyone: str = ""
     unchecked: str = ""  # why nothing can be linked without an account
+    origin: str = "instance"
 
 
 _RKEY = r"[A-Za-z0-9._:~-]{1,512}"
@@ -218,11 +220,15 @@ _POST_URLS: Mapping[str, _PostURL] = {
         "on the instance set in [tool.clarion.accounts.mastodon] instance, or on one "
         "listed in [tool.clarion.site] former_instances (an account left or moved from)",
     ),
-    # LinkedIn: a post's page is its URN under /feed/update/, whoever's page it is on.
-    "linkedin": _PostURL(
-        hosts=("www.linkedin.com", "linkedin.com"),
-        path=r"/feed/update/urn:li:(?:share|ugcPost|activity):\d{1,25}/?",
-        example="https://www.linkedin.com/feed/update/urn:li:share:<id>/",
+    # Discourse: a forum is its own site; a topic is /t/<slug>/<id> there (the slug
+    # ASCII, or percent-encoded where the forum encodes it).
+    "discourse": _PostURL(
+        hosts=(),
+        origin="url",
+        path=r"/t/[A-Za-z0-9%_-]{1,255}/\d{1,20}",
+        example="<forum>/t/<slug>/<topic id>",
+        unchecked="a Discourse forum is its own site, so its receipts are linked only on "
+        "the forum set in [tool.clarion.accounts.discourse] url",
     ),
 }
 _NOT_LINKABLE = "no receipt on its network"
@@ -239,7 +245,9 @@ def receipt_url_allowed(network: str, url: object, settings: Settings) -> bool:
     account = settings.account(network)
     origins = tuple(f"https://{host}" for host in rule.hosts)
     if not rule.hosts:
-        instances = (getattr(account, "instance", None), *former_instances(settings))
+        own = getattr(account, rule.origin, None)
+        former = former_instances(settings) if rule.origin == "instance" else ()
+        instances = (own, *former)
         origins = tuple(origin for i in instances for origin in _origin(i))
     if not origins:
         return False
