@@ -230,6 +230,12 @@ _POST_URLS: Mapping[str, _PostURL] = {
         unchecked="a Discourse forum is its own site, so its receipts are linked only on "
         "the forum set in [tool.clarion.accounts.discourse] url",
     ),
+    # LinkedIn: a post's page is its URN under /feed/update/, whoever's page it is on.
+    "linkedin": _PostURL(
+        hosts=("www.linkedin.com", "linkedin.com"),
+        path=r"/feed/update/urn:li:(?:share|ugcPost|activity):\d{1,25}/?",
+        example="https://www.linkedin.com/feed/update/urn:li:share:<id>/",
+    ),
 }
 _NOT_LINKABLE = "no receipt on its network"
 
