@@ -301,11 +301,16 @@ def _check_media(
     if not media and (link is None or link.thumbnail is None):
         return
     from clarion.media.checks import MediaIssue, check_images, check_thumbnail
+    from clarion.media.limits import LIMITS, for_account
 
     issues: list[MediaIssue] = []
     if media:
         entries = [(ref.path, ref.alt, post.position((*ref.pointer, "path")).line) for ref in media]
-        issues.extend(check_images(post.path, settings.root, entries, targets).issues)
+        # An account's settings may lower a limit (Bluesky's image_max_bytes).
+        limits = {n: for_account(LIMITS[n], settings.account(n)) for n in targets if n in LIMITS}
+        issues.extend(
+            check_images(post.path, settings.root, entries, targets, limits=limits).issues
+        )
     if link is not None and link.thumbnail is not None:
         card_networks = [n for n in targets if not (media and n in one_embed)]
         line = post.position(("link", "thumbnail")).line

@@ -148,3 +148,12 @@ LIMITS: Mapping[str, NetworkLimits] = {
     DISCOURSE.network: DISCOURSE,
     LINKEDIN.network: LINKEDIN,
 }
+
+
+def for_account(limits: NetworkLimits, account: object) -> NetworkLimits:
+    """`limits` as the account's settings change them: `image_max_bytes` (Bluesky's, for
+    a PDS that takes less than the lexicon's 2,000,000 bytes) replaces `max_bytes`."""
+    image_max_bytes = getattr(account, "image_max_bytes", None)
+    if isinstance(image_max_bytes, int) and image_max_bytes != limits.max_bytes:
+        return replace(limits, max_bytes=image_max_bytes)
+    return limits
