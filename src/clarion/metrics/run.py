@@ -12,7 +12,9 @@ written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from clarion import networks
@@ -117,36 +119,67 @@ def run(
     targets = due_targets(settings, now, seen, unreadable)
     report.warnings.extend(f"{where} (its parts are not read)" for where in unreadable)
     make = fetcher or (lambda display: _fetcher(settings, display))
+    jobs: list[Callable[[], None]] = []
     sink = LineSink(path)
-    try:
-        for entry in networks.all_networks():
-            due_here = targets.get(entry.name, [])
-            account = settings.account(entry.name)
-            if not due_here and (account is None or not entry.metrics):
-                continue
-            result = NetworkResult(entry.name, entry.display, due=len(due_here))
-            report.networks.append(result)
-            if account is None:
-                result.skipped = (
-                    f"not read: no [tool.clarion.accounts.{entry.name}] in the settings"
+    for entry in networks.all_networks():
+        due_here = targets.get(entry.name, [])
+        account = settings.account(entry.name)
+        if not due_here and (account is None or not entry.metrics):
+            continue
+        result = NetworkResult(entry.name, entry.display, due=len(due_here))
+        report.networks.append(result)
+        if account is None:
+            result.skipped = f"not read: no [tool.clarion.accounts.{entry.name}] in the settings"
+        elif not entry.metrics:
+            result.skipped = "not read: Clarion cannot read its counts yet"
+        elif due_here:
+            jobs.append(
+                functools.partial(
+                    _read_network,
+                    entry,
+                    account,
+                    env,
+                    make,
+                    due_here,
+                    result,
+                    seen,
+                    sink,
+                    at,
+                    progress,
                 )
-            elif not entry.metrics:
-                result.skipped = "not read: Clarion cannot read its counts yet"
-            elif due_here:
-                fetch = make(entry.display)
-                try:
-                    _read_network(
-                        entry, account, env, fetch, due_here, result, seen, sink, at, progress
-                    )
-                finally:
-                    result.requests = fetch.requests
-                    fetch.close()
+            )
+    # The networks are read side by side: each waits on its own network only, and
+    # one that fails or waits out a rate limit holds none of the others up.
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+            for running in [pool.submit(job) for job in jobs]:
+                running.result()  # a bug shows its traceback, once the others are done
     finally:
         sink.close()
     return report
 
 
 def _read_network(
+    entry: networks.Network,
+    account: object,
+    env: Mapping[str, str],
+    make: Callable[[str], Fetcher],
+    targets: list[Target],
+    result: NetworkResult,
+    seen: Mapping[tuple[str, str, int], MetricsLine],
+    sink: LineSink,
+    at: str,
+    progress: Progress,
+) -> None:
+    fetch = make(entry.display)
+    try:
+        _read(entry, account, env, fetch, targets, result, seen, sink, at, progress)
+    finally:
+        result.requests = fetch.requests
+        fetch.close()
+
+
+def _read(
     entry: networks.Network,
     account: object,
     env: Mapping[str, str],
@@ -181,7 +214,6 @@ def _read_network(
     except ReadFailed as failed:
         result.error, result.exit_code = failed.message, failed.exit_code
     finally:
-        sink.flush()
         result.notes.extend(reader.notes)
 
 
@@ -192,32 +224,38 @@ def _record(
     sink: LineSink,
     at: str,
 ) -> None:
+    """The batch's parts whose counts changed, appended at once."""
     result.missing += len(batch.missing)
+    lines = []
     for target, counts in batch.found:
         result.read += 1
         last = seen.get((result.network, target.id, target.part))
         values = counts.values()
-        if (
-            last is not None
-            and (last.likes, last.reposts, last.replies, last.quotes, last.views) == values
+        if last is not None and values == (
+            last.likes,
+            last.reposts,
+            last.replies,
+            last.quotes,
+            last.views,
         ):
             continue
-        line = MetricsLine(
-            result.network,
-            target.path,
-            target.part,
-            target.id,
-            at,
-            likes=counts.likes,
-            reposts=counts.reposts,
-            replies=counts.replies,
-            quotes=counts.quotes,
-            views=counts.views,
-            followers=result.followers,
+        lines.append(
+            MetricsLine(
+                result.network,
+                target.path,
+                target.part,
+                target.id,
+                at,
+                likes=counts.likes,
+                reposts=counts.reposts,
+                replies=counts.replies,
+                quotes=counts.quotes,
+                views=counts.views,
+                followers=result.followers,
+            )
         )
-        sink.write(line)
-        result.written += 1
-    sink.flush()
+    sink.write_batch(lines)
+    result.written += len(lines)
 
 
 def _fetcher(settings: Settings, display: str) -> Fetcher:

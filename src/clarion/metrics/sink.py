@@ -8,6 +8,8 @@ is not glued to the broken one.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
@@ -15,27 +17,35 @@ from clarion.metrics.lines import MetricsLine, format_line
 
 
 class LineSink:
-    """Appends lines to one metrics file, opened when the first line comes."""
+    """Appends lines to one metrics file, opened when the first line comes; several
+    threads (one per network) may write, a batch at a time, each batch whole."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.written = 0
         self._file: IO[str] | None = None
+        self._lock = threading.Lock()
 
     def write(self, line: MetricsLine) -> None:
-        if self._file is None:
-            self._file = self._open()
-        self._file.write(format_line(line) + "\n")
-        self.written += 1
+        self.write_batch([line])
 
-    def flush(self) -> None:
-        if self._file is not None:
+    def write_batch(self, lines: Iterable[MetricsLine]) -> None:
+        """Append `lines` together and flush them: on disk before the next request."""
+        text = "".join(format_line(line) + "\n" for line in lines)
+        if not text:
+            return
+        with self._lock:
+            if self._file is None:
+                self._file = self._open()
+            self._file.write(text)
             self._file.flush()
+            self.written += text.count("\n")
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
     def __enter__(self) -> LineSink:
         return self
