@@ -169,6 +169,10 @@ class Network:
     # the network did to its published parts (clarion.watch.model.Watcher); empty:
     # it is not watched.
     watch: str = ""
+    # "module:function" of its counts reader, which `clarion metrics` calls to read
+    # the likes, reposts, replies and quotes of published parts and the followers
+    # (clarion.metrics.readers.ReaderFactory); empty: its counts are not read.
+    metrics: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def measure(self, text: str, spoiler: str | None, account: Any) -> Measured:
@@ -204,6 +208,10 @@ class Network:
 
     def standin_class(self) -> Any:
         return _load(self.standin)
+
+    def metrics_reader(self) -> Any:
+        """Its counts reader (`metrics`), imported now; None when it has none."""
+        return _load(self.metrics) if self.metrics else None
 
     def watcher(self) -> Any:
         """Its watcher (`clarion.watch.model.Watcher`), imported now; only when `watch` is set."""
@@ -275,6 +283,7 @@ register(
         adapter="clarion.adapters.bluesky",
         standin="clarion.sandbox.bluesky:BlueskyStandIn",
         watch="clarion.watch.bluesky:watch",
+        metrics="clarion.metrics.bluesky:reader",
         mention_syntax=MentionSyntax.DOMAIN,
         can_pin=True,
         single_embed=True,
@@ -294,6 +303,7 @@ register(
         adapter="clarion.adapters.mastodon",
         standin="clarion.sandbox.mastodon:MastodonStandIn",
         watch="clarion.watch.mastodon:watch",
+        metrics="clarion.metrics.mastodon:reader",
         mention_syntax=MentionSyntax.FEDIVERSE,
         spoiler_field=True,
         can_edit=True,
@@ -323,6 +333,7 @@ register(
         adapter="clarion.adapters.x",
         standin="clarion.sandbox.x:XStandIn",
         watch="clarion.watch.x:watch",
+        metrics="clarion.metrics.x:reader",
         mention_syntax=MentionSyntax.PLAIN,
         # `thread: single` sends a thread as one post, its parts joined by blank
         # lines: X may refuse a thread's replies (self-serve tiers, since 2026-02).
