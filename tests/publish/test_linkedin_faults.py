@@ -18,7 +18,7 @@ import yaml
 
 from clarion.sandbox.networks import Sandbox
 from clarion.sandbox.server import Fault, Hold
-from tests.publish.world import World
+from tests.publish.world import World, git
 from tests.timeouts import GENEROUS, GIVE_UP
 
 NAME = "2026/launch.md"
@@ -179,3 +179,34 @@ def test_killed_between_the_post_and_its_receipt(tmp_path: Path, box: Sandbox) -
     rerun = world.publish()
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert_published_once(world)
+
+
+def _change(world: World, old: str, new: str) -> None:
+    path = world.work / "posts" / NAME
+    path.write_text(path.read_text().replace(old, new, 1))
+    git(world.work, "commit", "-qam", "Change the post")
+
+
+def test_edit_corrects_the_post_in_place_once_then_retract_deletes_it(
+    tmp_path: Path, box: Sandbox
+) -> None:
+    world = launch(tmp_path, box)
+    assert world.publish().returncode == 0
+    linkedin = box.get("linkedin")
+    _change(world, "lang: en\n", "lang: en\nedit: true\n")
+    _change(world, "Part three thanks everyone!", "Part three thanks everyone (again)!")
+    edited = world.publish()
+    assert edited.returncode == 0, edited.stdout + edited.stderr
+    [made] = linkedin.live()
+    assert made["text"] == JOINED.replace("everyone!", "everyone (again)!") and made["edited"]
+    assert "edited:" in world.on_remote(NAME)
+    patches = len([r for r in linkedin.requests if r.header("X-RestLi-Method") == "PARTIAL_UPDATE"])
+    assert world.publish().returncode == 0  # up to date: not corrected twice
+    assert patches == len(
+        [r for r in linkedin.requests if r.header("X-RestLi-Method") == "PARTIAL_UPDATE"]
+    )
+    _change(world, "edit: true\n", "retract: true\n")
+    retracted = world.publish()
+    assert retracted.returncode == 0, retracted.stdout + retracted.stderr
+    assert linkedin.live() == []
+    assert "retracted:" in world.on_remote(NAME)
