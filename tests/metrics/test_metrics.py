@@ -216,3 +216,20 @@ def test_commit_pushes_the_lines_as_receipts_are(metrics: Metrics) -> None:
     again = metrics.run("--commit")
     assert again.returncode == 0, again.stderr
     assert "nothing new to commit" in again.stdout
+
+
+def test_a_refused_push_keeps_the_lines_off_the_receipts_branch(metrics: Metrics) -> None:
+    # A protected branch: the remote refuses every push, as a ruleset would.
+    hook = metrics.world.remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'GH006: Protected branch update failed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    proc = metrics.run("--commit")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "The push to origin/main was refused by the remote" in proc.stderr
+    assert "The metrics lines were not pushed and are kept only in this run's commit" in (
+        proc.stderr
+    )
+    # clarion/receipts takes receipts only: lines there would stop the next publish run.
+    branches = git(metrics.world.remote, "for-each-ref", "--format=%(refname)", "refs/heads/")
+    assert branches.split() == ["refs/heads/main"]
+    assert "Bluesky: 2 part(s) due, 2 read, 2 line(s) written" in proc.stdout
