@@ -179,6 +179,6 @@ def test_a_bare_domain_and_a_scheme_are_links_a_sentence_is_not() -> None:
 def test_the_scanners_give_up_on_what_they_do_not_know() -> None:
     assert top_level_entries('"quoted": 1\n') is None
     assert top_level_entries("- a list\n") is None
-    assert top_level_entries("a: 1\nb:\n  - x\n") == {"a": "a: 1", "b": "b:\n  - x\n"}
+    assert top_level_entries("# c\na: 1\n\nb:\n  - x\n") == {"a": "a: 1\n\n", "b": "b:\n  - x\n"}
     assert first_receipts("published:\n  x: []") is None
     assert first_receipts('published:\n  x:\n    - id: "1"\n      at: >\n        folded') is None

@@ -18,11 +18,12 @@ to that same reader, so an unusual file is read slower, never differently.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from clarion import networks
 from clarion.post import Post, discover
@@ -31,9 +32,8 @@ from clarion.post.frontmatter import split_parts as _split_parts
 from clarion.post.model import relative
 
 
-@dataclass(frozen=True, slots=True)
-class Copy:
-    """A post as sent to one network."""
+class Copy(NamedTuple):
+    """A post as sent to one network (a named tuple: there are tens of thousands)."""
 
     path: str  # the post file, relative to the repository
     network: str
@@ -64,8 +64,9 @@ def read_copies(root: Path, posts_dir: Path) -> Copies:
     # the posts folder's once: resolving every file's path costs more than reading it.
     base = relative(posts_dir, root)
     prefix = "" if base in ("", ".") else base.rstrip("/") + "/"
+    cut = len(os.fspath(posts_dir)) + 1  # discover gives paths that start with posts_dir's
     for path in discover(posts_dir):
-        rel = prefix + path.relative_to(posts_dir).as_posix()
+        rel = prefix + os.fspath(path)[cut:].replace(os.sep, "/")
         for copy in _copies(path, rel):
             by_id[copy.network, copy.id] = copy
             by_path[copy.network, copy.path] = copy
@@ -78,32 +79,33 @@ def _copies(path: Path, rel: str) -> Iterator[Copy]:
         front, body, body_line = split(text)
     except (FrontMatterError, OSError):
         return
-    parts = tuple(_split_parts(body, body_line))
     fast = _fast(front)
+    post: Post | None = None
     if fast is None:  # written another way: the post reader reads it all
         try:
             doc = load(text.encode())
         except FrontMatterError:
             return
         receipts = _receipts_from_data(doc.data.get("published"))
-        post = Post(path, rel, doc, parts)
+        post = Post(path, rel, doc, tuple(_split_parts(body, body_line)))
         card = post.link is not None
     else:
         receipts, card = fast
-        post = Post(path, rel, Document({}, {}, {}, "", body, body_line), parts)
     found: dict[str, bool] = {}  # text -> has a link: most networks get the same text
     for network, (ident, sent) in receipts.items():
         if not ident:
             continue
-        if card:
-            link = True
-        else:
-            sent_parts = post.body_parts(network)
-            first = sent_parts[0].text if sent_parts else ""
-            if first not in found:
-                found[first] = has_url(first)
-            link = found[first]
-        yield Copy(rel, network, ident, sent, link)
+        if card:  # a link card goes to every network: no need to read the text
+            yield Copy(rel, network, ident, sent, True)
+            continue
+        if post is None:
+            doc = Document({}, {}, {}, "", body, body_line)
+            post = Post(path, rel, doc, tuple(_split_parts(body, body_line)))
+        sent_parts = post.body_parts(network)
+        first = sent_parts[0].text if sent_parts else ""
+        if first not in found:
+            found[first] = has_url(first)
+        yield Copy(rel, network, ident, sent, found[first])
 
 
 def _fast(front: str) -> tuple[dict[str, tuple[str | None, str | None]], bool] | None:
@@ -145,32 +147,30 @@ _DOMAIN = re.compile(r"\w\.[^\W\d_]{2}")
 
 # --------------------------------------------------------------------------- the shapes
 
-_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?=[ \t]|$)")
+_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?=[ \t\n]|\Z)")
+
+
+_MARGIN = re.compile(r"^[^ \t#\n-]", re.MULTILINE)  # a line that starts at the margin
+_DASH = re.compile(r"^-", re.MULTILINE)
 
 
 def top_level_entries(front: str) -> dict[str, str] | None:
     """The front matter's top-level entries, key -> its text (the key's line and
-    the lines below it up to the next key). None when a line at the margin is not
-    a plain `key:` (a quoted or complex key, a flow mapping): read it whole then."""
+    the lines below it up to the next key, each line with its newline). None when
+    a line at the margin is not a plain `key:` (a quoted or complex key, a flow
+    mapping): read it whole then."""
+    starts = [found.start() for found in _MARGIN.finditer(front)]
+    if _DASH.search(front, 0, starts[0] if starts else len(front)):
+        return None  # a list before any key
     entries: dict[str, str] = {}
-    key: str | None = None
-    lines: list[str] = []
-    for line in front.split("\n"):
-        if not line or line[0] in " \t#-":  # inside an entry, blank, a comment
-            if line.startswith("-") and key is None:
-                return None
-            lines.append(line)
-            continue
-        found = _KEY.match(line)
+    for start, end in zip(starts, [*starts[1:], len(front)], strict=True):
+        found = _KEY.match(front, start)
         if found is None:
             return None
-        if key is not None:
-            entries[key] = "\n".join(lines)
-        key, lines = found.group(1), [line]
+        key = found.group(1)
         if key in entries:
             return None  # twice: the post reader says so
-    if key is not None:
-        entries[key] = "\n".join(lines)
+        entries[key] = front[start:end]
     return entries
 
 
@@ -200,10 +200,25 @@ _PLAIN_END = re.compile(r"[ \t]+#.*$")
 _WANTED = frozenset({"id", "at"})
 
 
+# `published:` exactly as Clarion writes it, every receipt `id`, `url`, `at`: read by
+# one expression; anything else (a comment, `outcome: unknown`, `retracted:`...) by
+# the line scanner below.
+_WRITTEN = re.compile(
+    r"published:[ \t]*\n"
+    r"(?:( +)[A-Za-z0-9_-]+:[ \t]*\n"
+    r'(?:( +)- id: "[^"\\\n]*"\n\2  url: [^\n]*\n\2  at: [0-9T:.Z+-]+\n)+)+\n*'
+)
+_FIRST = re.compile(
+    r'^ +([A-Za-z0-9_-]+):[ \t]*\n +- id: "([^"]*)"\n +url: [^\n]*\n +at: (\S+)$', re.MULTILINE
+)
+
+
 def first_receipts(entry: str) -> dict[str, tuple[str | None, str | None]] | None:
     """network -> (id, at) of the first receipt under it, from the `published:`
     entry as Clarion writes it (block style, one field a line). None when the
     entry is written another way: read it with the post reader then."""
+    if _WRITTEN.fullmatch(entry + "\n"):
+        return {network: (ident, at) for network, ident, at in _FIRST.findall(entry)}
     lines = entry.split("\n")
     if not _HEADER.fullmatch(lines[0]):
         return None
