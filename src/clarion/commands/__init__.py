@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from clarion.check.checks import check_post
-from clarion.check.result import PostResult
 from clarion.errors import UsageError
 from clarion.post import Post, discover, link_on_the_way, read_post
 from clarion.settings import Settings
+
+if TYPE_CHECKING:
+    from clarion.check.result import PostResult
 
 
 def post_paths(settings: Settings, paths: Iterable[Path]) -> list[Path]:
@@ -45,6 +47,10 @@ def post_paths(settings: Settings, paths: Iterable[Path]) -> list[Path]:
 
 def checked_posts(settings: Settings, paths: Iterable[Path]) -> list[tuple[Post, PostResult]]:
     """Each post named (or every post) read and checked, for preview, publish and status."""
+    # Imported here: the checks take a tenth of a second to load, which the commands
+    # that check nothing (site, metrics, engagement) need not pay.
+    from clarion.check.checks import check_post
+
     items = []
     for path in post_paths(settings, paths):
         post = read_post(path, settings.root)
