@@ -164,3 +164,23 @@ def test_the_preview_shows_the_title_as_the_forum_keeps_it(
     assert [part["text"] for part in view["parts"]] == [
         "The PyCon US 2027 call for proposals is open!\n\nSend yours by March."
     ]
+
+
+def test_clarion_new_asks_for_the_topics_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    assert main(["-C", str(tmp_path), "new", "forum-news"]) == 0
+    [created] = (tmp_path / "posts").rglob("forum-news.md")
+    text = created.read_text(encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("title: "))
+    capsys.readouterr()
+    main(["-C", str(tmp_path), "validate", "--format", "json"])
+    [post] = json.loads(capsys.readouterr().out)["posts"]
+    assert ("error", "template-text", line) in codes(post)
+    filled = text.replace("Write the topic's title here", "Our spring sprint starts on Monday")
+    filled = filled.split("\n---\n", 1)[0] + "\n---\nOur spring sprint starts on Monday: come!\n"
+    created.write_text(filled, encoding="utf-8")
+    main(["-C", str(tmp_path), "validate", "--format", "json"])
+    [post] = json.loads(capsys.readouterr().out)["posts"]
+    assert post["ok"], post["problems"]

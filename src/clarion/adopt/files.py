@@ -77,6 +77,10 @@ def template_values(repo: Repository, adoption: Adoption) -> Mapping[str, str]:
         "POSTS": adoption.posts,
         "OWNERS": adoption.owners_text,
         "PLATFORMS": ", ".join(adoption.networks),
+        # A network that needs a title (a Discourse topic) gets one, the others none.
+        "TITLE": "title: Our announcements now come from our own repository\n"
+        if any(networks.get(name).needs_title for name in adoption.networks)
+        else "",
         "PUBLISH_INPUTS": _publish_inputs(adoption),
         "SCHEMA_URL": schema_url(),
         "REPOSITORY": adoption.action.repository,

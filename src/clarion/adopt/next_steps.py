@@ -36,6 +36,10 @@ SECRET_HELP = {
         "OAuth 2.0 tools, as an administrator of the page, scopes "
         f"{' '.join(networks.get('linkedin').token_scopes)} (it expires after 60 days)"
     ),
+    "CLARION_DISCOURSE_API_KEY": (
+        "your forum: Admin → Advanced → API keys → New API key, User Level Single User (the "
+        "account Clarion posts as, best a moderator), Scope Global"
+    ),
 }
 
 CHECK_NAME = "validate and preview"  # check.yml's job: the status check to require

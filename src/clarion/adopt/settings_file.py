@@ -30,6 +30,13 @@ FIELD_HELP = {
     "organization": "the page's URN, urn:li:organization: and its number",
     "version": "the LinkedIn API version to call (YYYYMM, served about a year)",
     "page": "the page's name in its address, linkedin.com/company/NAME",
+    "url": "the forum's address, e.g. https://discuss.example.org",
+    "username": "the forum user Clarion posts as (its API key's user)",
+    "category": "the id of the category topics go to (the number ending its address)",
+    "min_topic_title_length": "the forum's, if it changed Discourse's default",
+    "max_topic_title_length": "the forum's, if it changed Discourse's default",
+    "min_first_post_length": "the forum's, if it changed Discourse's default",
+    "max_post_length": "the forum's, if it changed Discourse's default",
 }
 
 # The advanced settings, commented out with their defaults.

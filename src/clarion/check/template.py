@@ -23,10 +23,11 @@ PLACEHOLDERS = {
     "describe the image for people who cannot see it": (
         "write what the image shows, for people who cannot see it"
     ),
+    "write the topic's title here": "replace it with the topic's title",
 }
 
 # A word of each phrase, looked for first: most posts hold none.
-_WORDS = ("announcement", "dashes", "describe")
+_WORDS = ("announcement", "dashes", "describe", "topic's title")
 _PATTERN = re.compile(
     "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in PLACEHOLDERS),
     re.IGNORECASE,

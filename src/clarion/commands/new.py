@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from clarion import networks
 from clarion.errors import UsageError
 from clarion.settings import Settings
 
@@ -14,7 +15,7 @@ TEMPLATE = """\
 # yaml-language-server: $schema=https://raw.githubusercontent.com/clarion-social/clarion/main/schema/post.schema.json
 platforms: [{platforms}]
 lang: en
-# publish_at: {when}   # optional: the earliest time, with its UTC offset
+{title}# publish_at: {when}   # optional: the earliest time, with its UTC offset
 # media:
 #   - path: ../media/example.png
 #     alt: Describe the image for people who cannot see it
@@ -39,6 +40,14 @@ def run(settings: Settings, slug: str) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     platforms = ", ".join(n for n in settings.platforms if n in settings.accounts) or "bluesky"
     when = (now + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
-    path.write_text(TEMPLATE.format(platforms=platforms, when=when.isoformat()), encoding="utf-8")
+    # A network that needs a title (a Discourse topic) gets its line to fill in.
+    chosen = [n for n in settings.platforms if n in settings.accounts]
+    title = (
+        "title: Write the topic's title here   # a Discourse topic needs one\n"
+        if any(networks.get(n).needs_title for n in chosen)
+        else ""
+    )
+    text = TEMPLATE.format(platforms=platforms, when=when.isoformat(), title=title)
+    path.write_text(text, encoding="utf-8")
     print(f"created {path.relative_to(settings.root)}: edit it, then run clarion validate")
     return 0
