@@ -106,6 +106,19 @@ class DiscourseAccount:
     min_first_post_length: int = 20
     max_post_length: int = 32000
 
+
+@dataclass(frozen=True)
+class ThreadsAccount:
+    user_id: str  # the account's Threads user id (GET /me answers it)
+    api: str = "https://graph.threads.net"
+    # Where Threads fetches a post's images from (it takes no upload, only a public
+    # URL): this, then the image's path in the repository. Empty: the repository's
+    # raw files on raw.githubusercontent.com at the published commit (public
+    # repositories only).
+    media_base_url: str = ""
+    handle: str = ""  # the account's username, for its profile's address
+
+
 @dataclass(frozen=True)
 class LinkedInAccount:
     organization: str  # the page's URN, urn:li:organization:123456
@@ -113,7 +126,6 @@ class LinkedInAccount:
     api: str = "https://api.linkedin.com"
     web: str = "https://www.linkedin.com"  # where receipts link a post (the sandbox: its stand-in)
     page: str = ""  # the page's name in its address, linkedin.com/company/NAME (for a farewell)
-
 
 
 # ---------------------------------------------------------------- the entry
@@ -151,6 +163,9 @@ class Network:
     # counted by `title_rule` ("module:function", (title, account) -> Measured).
     needs_title: bool = False
     title_rule: str = ""
+    # It takes no image upload but fetches each image from a public URL (Threads):
+    # the account's `media_base_url`, else the repository's raw files on GitHub.
+    fetches_media: bool = False
     post_hosts: tuple[str, ...] = ()  # where its posts live on the web, for the site
     # The account's profile on the web, from its account settings ({handle}, {instance}):
     # what a farewell (`clarion sunset`) points followers to.
@@ -353,6 +368,42 @@ register(
             "CLARION_X_API_SECRET",
             "CLARION_X_ACCESS_TOKEN",
             "CLARION_X_ACCESS_TOKEN_SECRET",
+        ),
+    )
+)
+register(
+    Network(
+        name="threads",
+        display="Threads",
+        account_type=ThreadsAccount,
+        text_rule="clarion.text.threads:measure",
+        unit="characters",
+        media_limits="clarion.media.limits:THREADS",
+        adapter="clarion.adapters.threads",
+        standin="clarion.sandbox.threads:ThreadsStandIn",
+        # Deleted posts, and the access token 10 days before it expires.
+        watch="clarion.watch.threads:watch",
+        mention_syntax=MentionSyntax.PLAIN,
+        # No edit endpoint; DELETE /{media-id} (developers.facebook.com/docs/threads/
+        # posts/delete-posts); no idempotency key, but the account's posts can be read
+        # back (the look-back recovers a lost answer).
+        can_edit=False,
+        can_delete=True,
+        can_be_asked=True,
+        fetches_media=True,
+        post_hosts=("www.threads.net", "threads.net", "www.threads.com", "threads.com"),
+        profile="https://www.threads.net/@{handle}",
+        secrets=("CLARION_THREADS_ACCESS_TOKEN",),
+        # developers.facebook.com/docs/threads/get-started, "Authorization": every call
+        # needs threads_basic, publishing threads_content_publish, a thread's replies
+        # threads_manage_replies, reading replies back (the look-back)
+        # threads_read_replies; retracting needs threads_delete (.../delete-posts).
+        token_scopes=(
+            "threads_basic",
+            "threads_content_publish",
+            "threads_manage_replies",
+            "threads_read_replies",
+            "threads_delete",
         ),
     )
 )

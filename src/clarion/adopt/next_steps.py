@@ -36,6 +36,12 @@ SECRET_HELP = {
         "OAuth 2.0 tools, as an administrator of the page, scopes "
         f"{' '.join(networks.get('linkedin').token_scopes)} (it expires after 60 days)"
     ),
+    "CLARION_THREADS_ACCESS_TOKEN": (
+        "a Meta app with the Access the Threads API use case, the account a Threads tester: "
+        "its long-lived token, permissions "
+        f"{' '.join(networks.get('threads').token_scopes)} (it expires after 60 days unless "
+        "refreshed)"
+    ),
     "CLARION_DISCOURSE_API_KEY": (
         "your forum: Admin → Advanced → API keys → New API key, User Level Single User (the "
         "account Clarion posts as, best a moderator), Scope Global"

@@ -30,6 +30,9 @@ FIELD_HELP = {
     "organization": "the page's URN, urn:li:organization: and its number",
     "version": "the LinkedIn API version to call (YYYYMM, served about a year)",
     "page": "the page's name in its address, linkedin.com/company/NAME",
+    "user_id": "the account's Threads user id (GET /v1.0/me answers it)",
+    "media_base_url": "where Threads fetches images; empty: the repository's raw files on "
+    "GitHub (a public repository only)",
     "url": "the forum's address, e.g. https://discuss.example.org",
     "username": "the forum user Clarion posts as (its API key's user)",
     "category": "the id of the category topics go to (the number ending its address)",

@@ -298,6 +298,19 @@ def _check_media(
             pos.column,
             network,
         )
+    for network in targets if media else ():
+        entry = networks.get(network)
+        if not entry.fetches_media or network in result.history:
+            continue
+        # Images it fetches from a public address: the default one answers only for
+        # a public repository.
+        from clarion.media.public import fetch_warning
+
+        base = str(getattr(settings.account(network), "media_base_url", "") or "")
+        message = fetch_warning(entry.display, base)
+        if message:
+            pos = post.position(("media",))
+            result.add(WARNING, f"{network}-media-url", message, pos.line, pos.column, network)
     if not media and (link is None or link.thumbnail is None):
         return
     from clarion.media.checks import MediaIssue, check_images, check_thumbnail

@@ -101,25 +101,24 @@ X = NetworkLimits(
     gif_advised_max=(1280, 1080),
 )
 
-DISCOURSE = NetworkLimits(
-    network="discourse",
-    name="Discourse",
-    # Images go up through POST /uploads.json (type "composer") and into the topic's
-    # Markdown by their short URL (docs.discourse.org, "Creates an upload").
-    # config/site_settings.yml, authorized_extensions: "jpg|jpeg|png|gif|heic|heif|webp"
-    # by default; Clarion sends the four it can read.
-    mime_types=_ALL_TYPES,
-    # Same file, max_image_size_kb: 4096 (KiB), a forum may set it otherwise;
-    # lib/validators/upload_validator.rb refuses a file larger than that.
-    max_bytes=4096 * 1024,
-    # No count of images per post for a staff or trusted account (a new user's is
-    # newuser_max_embedded_media, 1); a post's `media` holds at most 4.
+THREADS = NetworkLimits(
+    network="threads",
+    name="Threads",
+    # developers.facebook.com/docs/threads/posts, "Media specifications", Image:
+    # "Format: JPEG and PNG image types are the officially supported formats".
+    mime_types=frozenset({JPEG, PNG}),
+    # Same page: "File size: 8 MB maximum". Meta does not say whether a MB is 10^6
+    # or 2^20 bytes: the smaller, so that what passes the check is taken.
+    max_bytes=8_000_000,
+    # A carousel takes 2 to 20 images (same page, "Carousel posts"); a post's
+    # `media` holds at most 4, which every network shares.
     max_images=4,
-    # The alt text is part of the topic's Markdown: no limit of its own beyond the
-    # body's max_post_length (32000), which the adapter checks with the images in.
-    max_alt=32000,
-    # Same file, max_image_megapixels: 40.
-    max_pixels=40_000_000,
+    # Meta documents no limit on `alt_text` (.../docs/threads/posts/accessibility);
+    # 1,000 characters is what publishing tools give for it (repliz-docs.pages.dev,
+    # "Threads Specifications": "Alt Text Limit: Maximum 1,000 characters").
+    max_alt=1000,
+    # Threads fetches each image from its URL; an animated GIF is not a format it takes.
+    shows_animation=False,
 )
 
 LINKEDIN = NetworkLimits(
@@ -141,12 +140,34 @@ LINKEDIN = NetworkLimits(
     max_pixels=36_152_319,
 )
 
+DISCOURSE = NetworkLimits(
+    network="discourse",
+    name="Discourse",
+    # Images go up through POST /uploads.json (type "composer") and into the topic's
+    # Markdown by their short URL (docs.discourse.org, "Creates an upload").
+    # config/site_settings.yml, authorized_extensions: "jpg|jpeg|png|gif|heic|heif|webp"
+    # by default; Clarion sends the four it can read.
+    mime_types=_ALL_TYPES,
+    # Same file, max_image_size_kb: 4096 (KiB), a forum may set it otherwise;
+    # lib/validators/upload_validator.rb refuses a file larger than that.
+    max_bytes=4096 * 1024,
+    # No count of images per post for a staff or trusted account (a new user's is
+    # newuser_max_embedded_media, 1); a post's `media` holds at most 4.
+    max_images=4,
+    # The alt text is part of the topic's Markdown: no limit of its own beyond the
+    # body's max_post_length (32000), which the adapter checks with the images in.
+    max_alt=32000,
+    # Same file, max_image_megapixels: 40.
+    max_pixels=40_000_000,
+)
+
 LIMITS: Mapping[str, NetworkLimits] = {
     BLUESKY.network: BLUESKY,
     MASTODON.network: MASTODON,
     X.network: X,
-    DISCOURSE.network: DISCOURSE,
+    THREADS.network: THREADS,
     LINKEDIN.network: LINKEDIN,
+    DISCOURSE.network: DISCOURSE,
 }
 
 
