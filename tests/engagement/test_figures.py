@@ -103,3 +103,23 @@ def test_networks_with_an_account_are_listed_without_counts() -> None:
     assert empty["posts"] == 0
     assert empty["median_likes"] is None
     assert empty["by_month"] == {}
+
+
+def test_a_receipt_time_with_an_offset_counts_in_its_utc_month() -> None:
+    from clarion.engagement.posts import Copies, Copy
+    from clarion.metrics.lines import MetricsLine
+
+    copies = [
+        Copy("posts/a.md", "x", "1", "2026-01-31T23:30:00-02:00", False),
+        Copy("posts/b.md", "x", "2", "2026-01-31T23:30:00Z", False),
+        Copy("posts/c.md", "x", "3", "yesterday", False),
+    ]
+    found = Copies({(c.network, c.id): c for c in copies}, {})
+    lines_ = [
+        MetricsLine("x", c.path, 0, c.id, "2026-02-02T06:00:00Z", n, 0, 0, 0, None, 100)
+        for n, c in enumerate(copies, 1)
+    ]
+    months = networks(compute(lines_, found))["x"]["by_month"]
+    assert {m: g["posts"] for m, g in months.items()} == {"2026-01": 1, "2026-02": 1}
+    since = compute(lines_, found, since=dt.date(2026, 2, 1))
+    assert (networks(since)["x"]["posts"], since.undated) == (1, 1)

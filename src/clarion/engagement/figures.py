@@ -16,9 +16,11 @@ JSON, CSV) and the site's.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from clarion import networks
 from clarion.engagement.posts import Copies, Copy
@@ -27,8 +29,7 @@ from clarion.metrics.lines import MetricsLine
 RECENT_SHARED = 5  # the posts sent to several networks listed side by side
 
 
-@dataclass(frozen=True, slots=True)
-class Counted:
+class Counted(NamedTuple):
     """One post on one network: its first part's latest counts."""
 
     copy: Copy
@@ -126,12 +127,11 @@ def compute(
             unmatched += 1
             continue
         posts = counted.setdefault(line.network, [])  # listed, even with none since `since`
-        when = _utc(copy.sent)
-        if since is not None and (when is None or when.date() < since):
-            undated += when is None
+        day = _day(copy.sent)
+        if since is not None and (day is None or day < since.isoformat()):
+            undated += day is None
             continue
-        month = f"{when:%Y-%m}" if when is not None else None
-        posts.append(Counted(copy, line, month))
+        posts.append(Counted(copy, line, day[:7] if day else None))
     figures = tuple(_network(name, counted[name]) for name in _order(counted))
     total = len({c.copy.path for found in counted.values() for c in found})
     return Engagement(figures, total, _shared(counted), since, unmatched, undated)
@@ -218,11 +218,17 @@ def _shared(counted: Mapping[str, list[Counted]]) -> Shared:
     )
 
 
-def _utc(text: str | None) -> dt.datetime | None:
+_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T[\d:.]+Z")
+
+
+def _day(text: str | None) -> str | None:
+    """YYYY-MM-DD, UTC, of a receipt's time; None when it has no readable one."""
     if not text:
         return None
+    if _UTC.fullmatch(text):  # as Clarion writes receipts: read as it is
+        return text[:10]
     try:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return when.astimezone(dt.UTC) if when.tzinfo is not None else None
+    return f"{when.astimezone(dt.UTC):%Y-%m-%d}" if when.tzinfo is not None else None
