@@ -184,3 +184,14 @@ def test_clarion_new_asks_for_the_topics_title(
     main(["-C", str(tmp_path), "validate", "--format", "json"])
     [post] = json.loads(capsys.readouterr().out)["posts"]
     assert post["ok"], post["problems"]
+
+
+def test_the_farewell_to_a_forum_has_a_title_and_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    (tmp_path / "posts").mkdir()
+    assert main(["-C", str(tmp_path), "sunset", "discourse"]) == 0
+    assert "is valid" in capsys.readouterr().out
+    [farewell] = (tmp_path / "posts").rglob("leaving-discourse.md")
+    assert "\ntitle: We no longer post on Discourse\n" in farewell.read_text(encoding="utf-8")

@@ -161,7 +161,10 @@ def _post(leaving: Network, parts: Sequence[str], where: Path) -> str:
         "removed: the posts already out stay valid and on the site.\n"
     )
     body = "\n\n---\n\n".join(parts)
-    return f"---\n{header}platforms: [{leaving.name}]\nlang: en\npin: true\n---\n{body}\n"
+    # A network whose posts need a title (a Discourse topic) gets one.
+    title = f"title: We no longer post on {leaving.display}\n" if leaving.needs_title else ""
+    front = f"platforms: [{leaving.name}]\nlang: en\n{title}pin: true\n"
+    return f"---\n{header}{front}---\n{body}\n"
 
 
 def _validated(settings: Settings, path: Path) -> list[str]:
