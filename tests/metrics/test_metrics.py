@@ -7,10 +7,15 @@ limits are waited out within the budget; a Mastodon before 4.3 is read one by on
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
+
+import pytest
 
 from clarion.sandbox.server import Fault
 from tests.metrics.conftest import FIELDS, Metrics
 from tests.publish.world import git
+from tests.timeouts import GENEROUS
 
 AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 NO_SECRET = {"CLARION_BLUESKY_APP_PASSWORD": "", "CLARION_MASTODON_ACCESS_TOKEN": ""}
@@ -190,6 +195,12 @@ def test_a_mastodon_before_4_3_is_read_one_by_one(metrics: Metrics) -> None:
     ]
     assert [line["likes"] for line in by_network(metrics.lines())["mastodon"]] == [5, 6]
     assert any("4.2.10, before 4.3" in n for n in report["networks"]["mastodon"]["notes"])
+    # As such a server, the stand-in has no batch read at all.
+    asked = f"{mastodon.url}/api/v1/statuses?id[]={ids[0]}"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(asked, timeout=GENEROUS)  # noqa: S310 - the local stand-in
+    refused.value.close()  # the answer's socket
+    assert refused.value.code == 404
 
 
 def test_a_mastodon_without_the_batch_call_is_read_one_by_one(metrics: Metrics) -> None:

@@ -8,7 +8,10 @@ The rules it keeps:
   can be seen, in the order asked, and silently leaves out the others; more
   than 20 ids is refused with 422 (`check_statuses_limit` raises
   Mastodon::ValidationError past DEFAULT_STATUSES_LIMIT, 20); public statuses
-  need no token (https://docs.joinmastodon.org/methods/statuses/#index);
+  need no token (https://docs.joinmastodon.org/methods/statuses/#index); a server
+  that says it runs a version before 4.3 (`version`, for tests) has no such
+  route and answers 404, as Rails does for a route it lacks (the same page:
+  "4.3.0 - added");
 - `GET /api/v1/notifications` needs a token with `read:notifications` (403
   "This action is outside the authorized scopes" otherwise), filters by
   `types[]`, newest first, `limit` at most 80
@@ -29,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from clarion.sandbox.mastodon.rules import OUTSIDE_SCOPES
+from clarion.sandbox.mastodon.rules import NOT_FOUND, OUTSIDE_SCOPES
 from clarion.sandbox.mastodon.shapes import account_json, error, iso, status_json
 from clarion.sandbox.server import Request, Response
 
@@ -99,6 +102,8 @@ class Moderation:
     # -- the routes ------------------------------------------------------------------------
     def statuses(self, state: InstanceState, request: Request) -> Response:
         """GET /api/v1/statuses?id[]=…"""
+        if not _has_batch_reads(state):
+            return error(404, NOT_FOUND)
         wanted = list(dict.fromkeys(request.query.get("id[]", [])))
         if len(wanted) > STATUSES_LIMIT:
             return error(422, VALIDATION_FAILED)
@@ -150,3 +155,14 @@ class Moderation:
 
 def _authorized(state: InstanceState, request: Request) -> bool:
     return request.header("Authorization") == f"Bearer {state.token}"
+
+
+def _has_batch_reads(state: InstanceState) -> bool:
+    """Whether the version the instance says it runs has GET /api/v1/statuses (4.3+)."""
+    if state.version is None:
+        return True
+    major, _, rest = state.version.partition(".")
+    minor = rest.partition(".")[0]
+    if not (major.isdigit() and minor.isdigit()):
+        return True
+    return (int(major), int(minor)) >= (4, 3)
