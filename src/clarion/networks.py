@@ -409,32 +409,6 @@ register(
 )
 register(
     Network(
-        name="discourse",
-        display="Discourse",
-        account_type=DiscourseAccount,
-        text_rule="clarion.text.discourse:measure",
-        unit="characters",
-        media_limits="clarion.media.limits:DISCOURSE",
-        adapter="clarion.adapters.discourse",
-        standin="clarion.sandbox.discourse:DiscourseStandIn",
-        mention_syntax=MentionSyntax.PLAIN,  # @username, a user of the forum
-        # A post is one topic: its parts joined into the body, under `title:`.
-        joins_parts=True,
-        needs_title=True,
-        title_rule="clarion.text.discourse:measure_title",
-        # PUT /posts/{id}.json edits the topic's first post and title; DELETE
-        # /t/{id}.json deletes the topic (docs.discourse.org); a topic carries the
-        # post's external_id, which GET /t/external_id/{id}.json finds.
-        can_edit=True,
-        can_delete=True,
-        can_be_asked=True,
-        profile="{url}/u/{username}",
-        default_limit=32000,
-        secrets=("CLARION_DISCOURSE_API_KEY",),
-    )
-)
-register(
-    Network(
         name="linkedin",
         display="LinkedIn",
         account_type=LinkedInAccount,
@@ -459,5 +433,32 @@ register(
         # The Posts API's organisation permissions: post, and read the page's posts
         # (the look-back and edits), from the Community Management API product.
         token_scopes=("w_organization_social", "r_organization_social"),
+    )
+)
+
+register(
+    Network(
+        name="discourse",
+        display="Discourse",
+        account_type=DiscourseAccount,
+        text_rule="clarion.text.discourse:measure",
+        unit="characters",
+        media_limits="clarion.media.limits:DISCOURSE",
+        adapter="clarion.adapters.discourse",
+        standin="clarion.sandbox.discourse:DiscourseStandIn",
+        mention_syntax=MentionSyntax.PLAIN,  # @username, a user of the forum
+        # A post is one topic: its parts joined into the body, under `title:`.
+        joins_parts=True,
+        needs_title=True,
+        title_rule="clarion.text.discourse:measure_title",
+        # PUT /posts/{id}.json edits the topic's first post and title; DELETE
+        # /t/{id}.json deletes the topic (docs.discourse.org); a topic carries the
+        # post's external_id, which GET /t/external_id/{id}.json finds.
+        can_edit=True,
+        can_delete=True,
+        can_be_asked=True,
+        profile="{url}/u/{username}",
+        default_limit=32000,
+        secrets=("CLARION_DISCOURSE_API_KEY",),
     )
 )
