@@ -58,6 +58,7 @@ _URL = re.compile(
 _LINK_HINT = re.compile(rf"\.[a-zA-Z0-9]|://[^{_JS_SPACE}]")
 _SPACE = re.compile(f"[{_JS_SPACE}]")
 _HASH = re.compile("[#\uff03]")
+_BLANK = re.compile(f"[{_JS_SPACE}{_ZERO_WIDTH}]")
 # CASHTAG_REGEX after its "$".
 _TICKER = re.compile(rf"[A-Za-z][A-Za-z0-9]{{0,4}}(?=[{_JS_SPACE}]|\Z|[.,;:!?)\"'\u2019])")
 _MAX_TAG_GRAPHEMES = 64
@@ -89,26 +90,28 @@ def link_spans(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     position = 0
     size = len(text)
+    backwards = ""  # the text reversed, to find the whitespace before a hint
     while (hint := _LINK_HINT.search(text, position)) is not None:
         # The run of non-whitespace holding the hint, and the character before.
         at = hint.start()
-        start = at
-        while start > 0 and text[start - 1] not in _SPACES:
-            start -= 1
+        if not backwards:
+            backwards = text[::-1]
+        before = _SPACE.search(backwards, size - at)
+        start = size - before.start() if before else 0
         after = _SPACE.search(text, at)
         end = after.start() if after else size
         offset = max(start - 1, 0)
-        found.extend(_run_links(text, offset, end))
+        found.extend((offset + s, offset + e, uri) for s, e, uri in _run_links(text[offset:end]))
         position = end
     return found
 
 
-def _run_links(text: str, offset: int, end: int) -> list[tuple[int, int, str]]:
+@functools.lru_cache(maxsize=4096)
+def _run_links(run: str) -> tuple[tuple[int, int, str], ...]:
+    # Cached: the same link tends to come back post after post.
     found = []
-    for match in _URL.finditer(text[offset:end]):
+    for match in _URL.finditer(run):
         start, stop = match.span(2)
-        start += offset
-        stop += offset
         uri = match.group(2)
         if not uri.startswith("http"):
             domain = match.group("domain")
@@ -124,30 +127,24 @@ def _run_links(text: str, offset: int, end: int) -> list[tuple[int, int, str]]:
             uri = uri[:-1]
             stop -= 1
         found.append((start, stop, uri))
-    return found
+    return tuple(found)
 
 
 def tag_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, tag) of each tag (without "#") and cashtag ("$ABC")."""
     found = []
     if "#" in text or "\uff03" in text:
-        patterns = _tag_patterns()
         end = 0
-        for sign in _HASH.finditer(text):
-            at = sign.start()
+        for at in _hash_signs(text):
             if at < end or not _after_space(text, at):
                 continue
-            end = at + 1
-            match = patterns.tag.match(text, at + 1)
-            if not match:
-                continue
-            end = match.end()
-            tag = patterns.trailing_punctuation.sub("", match.group(0))
-            if not tag or (
-                len(tag) > _MAX_TAG_GRAPHEMES and grapheme_count(tag) > _MAX_TAG_GRAPHEMES
-            ):
-                continue
-            found.append((at, at + 1 + len(tag), tag))
+            # TAG_REGEX cannot take whitespace nor a zero-width character: what
+            # it matches after this "#" depends on the run up to one alone.
+            blank = _BLANK.search(text, at + 1)
+            length, tag = _run_tag(text[at + 1 : blank.start() if blank else len(text)])
+            end = at + 1 + length
+            if tag:
+                found.append((at, at + 1 + len(tag), tag))
     if "$" in text:
         at = text.find("$")
         while at != -1:
@@ -160,6 +157,31 @@ def tag_spans(text: str) -> list[tuple[int, int, str]]:
                     following = ticker_match.end()
             at = text.find("$", following)
     return found
+
+
+def _hash_signs(text: str) -> list[int]:
+    """Where each "#" (or its full-width form) is, in order."""
+    if "\uff03" in text:
+        return [sign.start() for sign in _HASH.finditer(text)]
+    found = []
+    at = text.find("#")
+    while at != -1:
+        found.append(at)
+        at = text.find("#", at + 1)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _run_tag(run: str) -> tuple[int, str]:
+    """(the length TAG_REGEX matches of `run`, the text after a "#", 0 when it
+    matches nothing; the tag it makes, "" when none). Cached: tags come back."""
+    match = _tag_patterns().tag.match(run)
+    if not match:
+        return 0, ""
+    tag = _tag_patterns().trailing_punctuation.sub("", match.group(0))
+    if len(tag) > _MAX_TAG_GRAPHEMES and grapheme_count(tag) > _MAX_TAG_GRAPHEMES:
+        tag = ""
+    return match.end(), tag
 
 
 @dataclass(frozen=True)
