@@ -68,18 +68,25 @@ def _now() -> str:
 class DiscourseStandIn(StandIn):
     """A Discourse forum for one API key acting as one user (a moderator).
 
-    Endpoints (docs.discourse.org; app/controllers/*):
+    Endpoints, each as https://docs.discourse.org/#tag/… documents it (the
+    operation named), or, where the documentation is silent, as
+    https://github.com/discourse/discourse's controllers do:
 
-        GET    /site/settings.json          the client site settings (the limits)
-        GET    /site.json                   the categories
-        POST   /posts.json                  create a topic (title, raw, category, external_id)
-        GET    /t/external_id/:id.json      301 to the topic with that external_id
-        GET    /t/:id.json, /t/:slug/:id.json   a topic
-        DELETE /t/:id.json                  delete a topic
-        GET    /posts/:id.json              a post, with its raw
-        PUT    /posts/:id.json              edit a post (and its topic's title)
-        POST   /uploads.json                upload an image (type=composer)
+        GET    /site/settings.json          the client site settings (the limits;
+                                            app/controllers/site_controller.rb#settings)
+        GET    /site.json                   the categories (Site/getSite)
+        POST   /posts.json                  create a topic (Posts/createTopicPostPM)
+        GET    /t/external_id/:id.json      301 to the topic (Topics/getTopicByExternalId)
+        GET    /t/:id.json, /t/:slug/:id.json   a topic (Topics/getTopic)
+        DELETE /t/:id.json                  delete a topic (Topics/removeTopic)
+        GET    /posts/:id.json              a post, with its raw (Posts/getPost)
+        PUT    /posts/:id.json              edit a post and its topic's title (Posts/updatePost)
+        POST   /uploads.json                upload an image (Uploads/createUpload)
         GET    /t/:slug/:id                 the topic's page, where receipts point
+
+    Authentication: the `Api-Key` and `Api-Username` headers
+    (https://docs.discourse.org, "Authentication";
+    https://meta.discourse.org/t/discourse-rest-api-documentation/22706).
 
     `site_settings` overrides the forum's settings (rules.DEFAULT_SITE_SETTINGS);
     `rate_limit` the admin API's requests per minute; `clock` is the rate
