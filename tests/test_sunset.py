@@ -398,3 +398,54 @@ def test_a_farewell_too_long_for_one_post_becomes_a_thread() -> None:
     for part in farewell(bluesky, homes, BlueskyAccount(handle="example.org"), None):
         measured = bluesky.measure(part, None, None)
         assert measured.length <= measured.limit
+
+
+FORUM_POST = """\
+---
+platforms: [discourse]
+title: Our news, on the forum
+lang: en
+---
+Our news, on the forum, where the community talks it over.
+"""
+
+
+def test_sunset_discourse_keeps_its_forum_for_the_site(org: Path, clarion: Run) -> None:
+    settings = org / "pyproject.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + '\n[tool.clarion.accounts.discourse]\nurl = "https://forum.example"\n'
+        'username = "news"\ncategory = 7\n',
+        encoding="utf-8",
+    )
+    news = org / "posts" / "2025" / "forum.md"
+    news.parent.mkdir(parents=True)
+    news.write_text(FORUM_POST, encoding="utf-8")
+    url = "https://forum.example/t/our-news-on-the-forum/42"
+    when = dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)
+    record_receipt(news, "discourse", 0, Receipt(at=when, id="42", url=url))
+
+    proc = clarion("sunset", "discourse", cwd=org)
+
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "  pyproject.toml: https://forum.example added to [tool.clarion.site] "
+        "former_forums: the archive site keeps linking the Discourse posts once "
+        "[tool.clarion.accounts.discourse] is removed"
+    ) in proc.stdout
+    text = settings.read_text(encoding="utf-8")
+    assert text.endswith('\n[tool.clarion.site]\nformer_forums = ["https://forum.example"]\n')
+    # Once the farewell is out, the account's settings go; the topics stay on the site.
+    settings.write_text(
+        text[: text.index("[tool.clarion.accounts.discourse]")]
+        + text[text.index("[tool.clarion.site]") :],
+        encoding="utf-8",
+    )
+    (org / "posts" / str(YEAR) / "leaving-discourse.md").unlink()
+    proc = clarion("validate", cwd=org)
+    assert proc.returncode == 0, proc.stdout
+    proc = clarion("site", str(org / "_site"), cwd=org)
+    assert proc.returncode == 0, proc.stderr
+    assert "not linked" not in proc.stderr + proc.stdout
+    page = (org / "_site" / "posts" / "2025" / "forum.html").read_text(encoding="utf-8")
+    assert url in page

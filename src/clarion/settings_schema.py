@@ -55,6 +55,12 @@ _TOP: dict[str, Any] = {
                 "description": "Mastodon instances of accounts left (clarion sunset) or "
                 "moved from, whose receipts the archive site still links",
             },
+            "former_forums": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Discourse forums of accounts left (clarion sunset) or "
+                "moved from, whose topics the archive site still links",
+            },
         },
     },
 }

@@ -52,3 +52,27 @@ def test_former_instances_must_be_addresses(tmp_path: Path, value: object) -> No
     settings = Settings(root=tmp_path, extra={"site": {"former_instances": value}})
     with pytest.raises(ConfigError, match="former_instances must list the addresses"):
         site_config(settings)
+
+
+FORUMS = Settings(root=Path(), extra={"site": {"former_forums": ["https://forum.example"]}})
+
+
+@pytest.mark.parametrize(
+    ("network", "url", "allowed"),
+    [
+        ("discourse", "https://forum.example/t/our-news/42", True),
+        ("discourse", "https://other.example/t/our-news/42", False),
+        # A forum left vouches for topics only, an instance left for statuses only.
+        ("mastodon", "https://forum.example/@news/1", False),
+        ("discourse", "https://old.example/t/our-news/42", False),
+    ],
+)
+def test_topics_on_a_former_forum_stay_linked(network: str, url: str, allowed: bool) -> None:
+    both = Settings(root=Path(), extra={"site": {**FORUMS.extra["site"], **FORMER["site"]}})
+    assert receipt_url_allowed(network, url, both) is allowed
+
+
+def test_former_forums_must_be_addresses(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, extra={"site": {"former_forums": ["forum.example"]}})
+    with pytest.raises(ConfigError, match="former_forums must list the addresses"):
+        site_config(settings)

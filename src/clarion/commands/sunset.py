@@ -30,6 +30,7 @@ from clarion.errors import ConfigError, UsageError
 from clarion.logsafe import untrusted
 from clarion.networks import Network
 from clarion.settings import Settings
+from clarion.site.config import FORMER_SERVERS
 
 SETTINGS_FILE = "clarion.toml"  # its keys are those of [tool.clarion], at top level
 
@@ -233,19 +234,21 @@ def _leave_settings(where: Path, leaving: Network, farewell_rel: str) -> list[st
     if isinstance(account, Table) and account.trivia.comment.lstrip("# ") != note:
         account.comment(note)
         said.append(f"{table} kept and marked: the farewell goes out from it")
-    instance = account.get("instance")
-    if not leaving.post_hosts and isinstance(instance, str):
+    for setting, key in FORMER_SERVERS.items():
+        server = account.get(setting)
+        if leaving.post_hosts or not isinstance(server, str):
+            continue
         # Its posts live on the account's own server: the site needs it to link them.
         if "site" not in conf:
             site = tomlkit.table()
-            site.add("former_instances", tomlkit.array())
+            site.add(key, tomlkit.array())
             site.add(tomlkit.nl())
             conf.add("site", site)
-        former = conf["site"].setdefault("former_instances", tomlkit.array())
-        if str(instance) not in former:
-            former.append(str(instance))
+        former = conf["site"].setdefault(key, tomlkit.array())
+        if str(server) not in former:
+            former.append(str(server))
             said.append(
-                f"{instance} added to {_table(where, 'site')} former_instances: the archive "
+                f"{server} added to {_table(where, 'site')} {key}: the archive "
                 f"site keeps linking the {leaving.display} posts once {table} is removed"
             )
     if tomlkit.dumps(doc) != text:

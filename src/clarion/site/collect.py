@@ -228,7 +228,8 @@ _POST_URLS: Mapping[str, _PostURL] = {
         path=r"/t/[A-Za-z0-9%_-]{1,255}/\d{1,20}",
         example="<forum>/t/<slug>/<topic id>",
         unchecked="a Discourse forum is its own site, so its receipts are linked only on "
-        "the forum set in [tool.clarion.accounts.discourse] url",
+        "the forum set in [tool.clarion.accounts.discourse] url, or on one listed in "
+        "[tool.clarion.site] former_forums (an account left or moved from)",
     ),
     # LinkedIn: a post's page is its URN under /feed/update/, whoever's page it is on.
     "linkedin": _PostURL(
@@ -252,7 +253,7 @@ def receipt_url_allowed(network: str, url: object, settings: Settings) -> bool:
     origins = tuple(f"https://{host}" for host in rule.hosts)
     if not rule.hosts:
         own = getattr(account, rule.origin, None)
-        former = former_instances(settings) if rule.origin == "instance" else ()
+        former = former_instances(settings, rule.origin)
         instances = (own, *former)
         origins = tuple(origin for i in instances for origin in _origin(i))
     if not origins:

@@ -15,7 +15,7 @@ from clarion.errors import ConfigError
 from clarion.settings import Settings
 from clarion.site.model import clean
 
-_SITE_KEYS = ("title", "url", "templates", "former_instances")
+_SITE_KEYS = ("title", "url", "templates", "former_instances", "former_forums")
 
 
 @dataclass(frozen=True)
@@ -64,24 +64,34 @@ def site_config(settings: Settings) -> SiteConfig:
             f"{settings.timezone!r} is not a known time zone (e.g. UTC, Europe/Amsterdam)"
         ) from None
     templates = _templates(settings.root, table.get("templates"), where)
-    former = table.get("former_instances", [])
-    if not isinstance(former, list) or not all(
-        isinstance(i, str) and urlsplit(i).scheme in ("http", "https") and urlsplit(i).netloc
-        for i in former
+    for key, what, example in (
+        ("former_instances", "Mastodon instances", "https://mastodon.social"),
+        ("former_forums", "Discourse forums", "https://discuss.example.org"),
     ):
-        raise ConfigError(
-            f"{where}: former_instances must list the addresses of Mastodon instances, "
-            'e.g. former_instances = ["https://mastodon.social"]'
-        )
+        former = table.get(key, [])
+        if not isinstance(former, list) or not all(
+            isinstance(i, str) and urlsplit(i).scheme in ("http", "https") and urlsplit(i).netloc
+            for i in former
+        ):
+            raise ConfigError(
+                f'{where}: {key} must list the addresses of {what}, e.g. {key} = ["{example}"]'
+            )
     return SiteConfig(clean(title.strip()), url, zone, settings.timezone, templates)
 
 
-def former_instances(settings: Settings) -> tuple[str, ...]:
-    """`[tool.clarion.site] former_instances`: the Mastodon instances of accounts the
+# The account setting naming the server a network's posts live on, and the
+# `[tool.clarion.site]` key listing the servers of accounts left or moved from.
+FORMER_SERVERS = {"instance": "former_instances", "url": "former_forums"}
+
+
+def former_instances(settings: Settings, origin: str = "instance") -> tuple[str, ...]:
+    """`[tool.clarion.site] former_instances` (Mastodon instances; `origin` "instance")
+    or `former_forums` (Discourse forums; `origin` "url"): the servers of accounts the
     organisation left (`clarion sunset` lists them there) or moved from. Their
     receipts stay linked once the account's settings are gone."""
     table = settings.extra.get("site", {})
-    found = table.get("former_instances", []) if isinstance(table, Mapping) else []
+    key = FORMER_SERVERS.get(origin, "")
+    found = table.get(key, []) if isinstance(table, Mapping) and key else []
     return tuple(i for i in found if isinstance(i, str)) if isinstance(found, list) else ()
 
 
