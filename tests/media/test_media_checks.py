@@ -9,7 +9,16 @@ import pytest
 
 from clarion.check.result import ERROR, WARNING
 from clarion.media.checks import MediaIssue, check_images, check_thumbnail
-from clarion.media.limits import BLUESKY, BLUESKY_1MB, LIMITS, MASTODON, X
+from clarion.media.limits import (
+    BLUESKY,
+    BLUESKY_1MB,
+    DISCOURSE,
+    LIMITS,
+    LINKEDIN,
+    MASTODON,
+    THREADS,
+    X,
+)
 from clarion.media.paths import MediaProblem, resolve_media
 from clarion.media.sniff import GIF, JPEG, PNG, WEBP
 from tests.unprivileged import without_root_file_access
@@ -326,8 +335,8 @@ def test_only_the_named_networks_are_checked(repo, images):
 
 
 def test_unknown_network_is_a_programming_error(repo):
-    with pytest.raises(ValueError, match="threads"):
-        check_images(repo.post, repo.root, [], ["threads"])
+    with pytest.raises(ValueError, match="myspace"):
+        check_images(repo.post, repo.root, [], ["myspace"])
 
 
 def test_unreadable_file(repo, images):
@@ -385,7 +394,14 @@ def test_thumbnail_path_is_checked_whatever_the_networks(repo):
 
 
 def test_limits_table():
-    assert LIMITS == {"bluesky": BLUESKY, "mastodon": MASTODON, "x": X}
+    assert LIMITS == {
+        "bluesky": BLUESKY,
+        "mastodon": MASTODON,
+        "x": X,
+        "threads": THREADS,
+        "linkedin": LINKEDIN,
+        "discourse": DISCOURSE,
+    }
     assert (BLUESKY.max_bytes, BLUESKY.max_images, BLUESKY.max_alt) == (2_000_000, 4, 2000)
     assert (MASTODON.max_bytes, MASTODON.max_images, MASTODON.max_alt) == (16_777_215, 4, 1500)
     assert (X.max_bytes, X.max_animated_gif_bytes, X.max_images, X.max_alt) == (
