@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+# Bytecode caches are kept, as on any machine without PYTHONDONTWRITEBYTECODE
+# (which this one may set): otherwise each worker rewrites the asserts of every
+# test module at every collection (half of collecting), and every `clarion`
+# the tests start compiles Clarion's modules again. The caches are gitignored.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).parent / "examples"

@@ -10,13 +10,18 @@ import sys
 import time
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from atproto import Client, models  # type: ignore[import-untyped]
-from atproto_client.exceptions import AtProtocolError  # type: ignore[import-untyped]
 
 from tests.pds_plugin import NOT_INSTALLED_REASON, Account, Pds
+
+if TYPE_CHECKING:
+    from atproto import Client  # type: ignore[import-untyped]
+
+# atproto is imported by the tests that use it: it costs 1.5 s of CPU, which
+# collecting this module would otherwise take on every worker of every run.
 
 ROOT = Path(__file__).resolve().parents[2]
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -86,6 +91,8 @@ def test_accounts_get_valid_unique_handles(pds: Pds) -> None:
 
 @pytest.mark.pds
 def test_post_with_an_image_through_the_atproto_client(pds: Pds) -> None:
+    from atproto import Client  # type: ignore[import-untyped]
+
     account = pds.create_account("clarion")
     client = Client(base_url=pds.url)
     try:
@@ -95,6 +102,8 @@ def test_post_with_an_image_through_the_atproto_client(pds: Pds) -> None:
 
 
 def post_with_an_image(client: Client, account: Account) -> None:
+    from atproto import models  # type: ignore[import-untyped]
+    from atproto_client.exceptions import AtProtocolError  # type: ignore[import-untyped]
 
     session = client.com.atproto.server.create_session(
         models.ComAtprotoServerCreateSession.Data(
