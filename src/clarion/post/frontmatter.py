@@ -6,7 +6,9 @@ stay strings, dates stay strings (the checks parse `publish_at`), no tag can
 construct an object, and aliases are refused, so an alias bomb costs nothing.
 No recursion: nesting depth and the number of values are bounded, and refused
 where they are exceeded, so no file can exhaust the stack or the memory. Every
-key and value keeps its line and column for messages.
+key and value keeps its line and column for messages. Front matter of one plain
+`key: value` a line, as most posts are, is read without libyaml to the same
+result (`clarion.post.plain_front_matter`).
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 
 
-def _core_scalar(value: str) -> Any:
+def core_scalar(value: str) -> Any:
     """YAML 1.2 core schema for a plain scalar."""
     if not value or value[0] in "~nNtTfF0123456789+-.":
         if _NULL.match(value):
@@ -225,12 +227,12 @@ class _Builder:
         if tag is None or tag == "!":
             # No implicit resolution: a plain scalar is read by the core-schema
             # rules, a quoted one is a string.
-            return event.value if event.style else _core_scalar(event.value)
+            return event.value if event.style else core_scalar(event.value)
         if tag == _STR:
             return event.value
         if tag in _SCALAR_TAGS:
             # An explicit standard tag (!!int 3): let the core rules read it.
-            return _core_scalar(event.value)
+            return core_scalar(event.value)
         raise self._bad_tag(tag, pos)
 
     def _finish(self, value: Any, pos: Position, pointer: Pointer) -> None:
@@ -387,6 +389,16 @@ def load(raw: bytes) -> Document:
     """Decode, split and load a post file. Raises FrontMatterError."""
     text = decode(raw)
     front, body, body_line = split(text)
+    from clarion.post.plain_front_matter import read_plain
+
+    plain = read_plain(front, 2)  # one `key: value` a line, as most posts: read so
+    if plain is not None:
+        return Document(*plain, front, body, body_line)
+    return load_yaml(front, body, body_line)
+
+
+def load_yaml(front: str, body: str, body_line: int) -> Document:
+    """The front matter read by libyaml, whatever its shape. Raises FrontMatterError."""
     builder = _Builder(2)
     try:
         data = builder.build(yaml.parse(front, Loader=_Loader))
