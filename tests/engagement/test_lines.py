@@ -3,6 +3,8 @@ streamed, and a line that is not a metrics line named by file:line and skipped."
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,58 @@ def test_a_line_reads_back_as_written(tmp_path: Path) -> None:
     assert list(lines.read_lines(folder, print)) == [written]
     assert lines.month_file(folder, written.at) == folder / "2026-03.jsonl"
     assert "é" in format_line(written)  # kept as written, not escaped
+
+
+def naive_latest(folder: Path) -> dict[tuple[str, str, int], MetricsLine]:
+    """The rule, spelt out: every line parsed, the newest by time, the later on a tie."""
+    found: dict[tuple[str, str, int], MetricsLine] = {}
+    for path in lines.metrics_files(folder):
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            data = json.loads(raw)
+            line = MetricsLine(**data)
+            key = (line.network, line.id, line.part)
+            if key not in found or line.at >= found[key].at:
+                found[key] = line
+    return found
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_latest_is_the_newest_line_however_the_lines_are_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Lines as clarion metrics writes them are compared without being parsed; lines
+    written otherwise (spaces, escapes, another key order) are parsed: both ways
+    give the rule's answer, in any mix, in chunks of any size."""
+    rng = random.Random(seed)  # noqa: S311 - test data
+    monkeypatch.setattr(lines, "_CHUNK_BYTES", rng.choice([300, 2000, 1 << 20]))
+    folder = tmp_path / "metrics"
+    ids = ["1", "2", f"{B}x", 'q"uote', "é/ü"]
+    for month in ("2026-01", "2026-02"):
+        rows = []
+        for _ in range(rng.randrange(20, 60)):
+            fields = {
+                "network": rng.choice(["bluesky", "x"]),
+                "path": rng.choice(["posts/a.md", "posts/b\\c.md", "posts/ñ.md"]),
+                "part": rng.choice([0, 0, 1, 2]),
+                "id": rng.choice(ids),
+                "at": f"{month}-{rng.randrange(1, 28):02d}T06:00:{rng.randrange(60):02d}Z",
+                "likes": rng.randrange(100),
+                "reposts": rng.choice([None, 3]),
+                "replies": 0,
+                "quotes": None,
+                "views": rng.choice([None, 10_000]),
+                "followers": 5,
+            }
+            style = rng.random()
+            if style < 0.6:
+                rows.append(format_line(MetricsLine(**fields)))  # type: ignore[arg-type]
+            elif style < 0.8:
+                rows.append(json.dumps(fields))  # spaces, escapes
+            else:
+                rows.append(json.dumps(dict(reversed(fields.items())), ensure_ascii=False))
+        write(folder, f"{month}.jsonl", *rows)
+    bad: list[BadLine] = []
+    assert lines.latest(folder, bad.append) == naive_latest(folder)
+    only = lines.latest(folder, bad.append, parts=(0,))
+    assert only == {k: v for k, v in naive_latest(folder).items() if k[2] == 0}
+    assert bad == []

@@ -150,7 +150,7 @@ _DOMAIN = re.compile(r"\w\.[^\W\d_]{2}")
 _KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?=[ \t\n]|\Z)")
 
 
-_MARGIN = re.compile(r"^[^ \t#\n-]", re.MULTILINE)  # a line that starts at the margin
+_MARGIN = re.compile(r"\n(?=[^ \t#\n-])")  # a line that starts at the margin, after the first
 _DASH = re.compile(r"^-", re.MULTILINE)
 
 
@@ -159,7 +159,9 @@ def top_level_entries(front: str) -> dict[str, str] | None:
     the lines below it up to the next key, each line with its newline). None when
     a line at the margin is not a plain `key:` (a quoted or complex key, a flow
     mapping): read it whole then."""
-    starts = [found.start() for found in _MARGIN.finditer(front)]
+    starts = [found.end() for found in _MARGIN.finditer(front)]
+    if front and front[0] not in " \t#\n-":
+        starts.insert(0, 0)
     if _DASH.search(front, 0, starts[0] if starts else len(front)):
         return None  # a list before any key
     entries: dict[str, str] = {}

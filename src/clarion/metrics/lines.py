@@ -18,7 +18,6 @@ part (the newest), so memory follows the number of parts, not of lines.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Callable, Collection, Iterator
@@ -124,8 +123,9 @@ def read_file(
     path: Path, on_bad: OnBadLine, *, parts: Collection[int] | None = None
 ) -> Iterator[MetricsLine]:
     """The metrics lines of one file (see `read_lines`)."""
-    for data in _records(path, on_bad, parts):
-        yield _build(data)
+    for written, items in _chunks(path, on_bad, parts):
+        for data in items if written is None else _parse(written):
+            yield _build(data)
 
 
 def latest(
@@ -133,25 +133,91 @@ def latest(
 ) -> dict[tuple[str, str, int], MetricsLine]:
     """The newest line of each part, by (network, id, part). The id, not the path,
     names a part: a renamed post keeps its ids, so its old lines and new ones
-    are one part. Of two lines at the same time, the later in the files wins."""
-    found: dict[tuple[str, str, int], dict[str, Any]] = {}
+    are one part. Of two lines at the same time, the later in the files wins.
+
+    Most lines are superseded by a later one, so lines written as `format_line`
+    writes them are compared by their key and time, read from their text, and
+    only the newest are parsed."""
+    # (network, id, part) as bytes -> (at as bytes, the line's text or its object)
+    best: dict[tuple[bytes, bytes, bytes], tuple[bytes, bytes | dict[str, Any]]] = {}
     for path in metrics_files(folder):
-        for data in _records(path, on_bad, parts):
-            key = (data["network"], data["id"], data["part"])
-            seen = found.get(key)
-            if seen is None or data["at"] >= seen["at"]:
-                found[key] = data
-    return {key: _build(data) for key, data in found.items()}
+        for written, items in _chunks(path, on_bad, parts):
+            keys = None if written is None else _keys(written)
+            if written is not None and keys is not None:
+                for (network, part, ident, at), raw in zip(keys, written, strict=True):
+                    key = (network, ident, part)
+                    seen = best.get(key)
+                    if seen is None or at >= seen[0]:
+                        best[key] = (at, raw)
+                continue
+            for data in items if written is None else _parse(written):
+                key = (data["network"].encode(), data["id"].encode(), str(data["part"]).encode())
+                at = data["at"].encode()
+                seen = best.get(key)
+                if seen is None or at >= seen[0]:
+                    best[key] = (at, data)
+    texts = [value for _, value in best.values() if isinstance(value, bytes)]
+    parsed = iter(_parse(texts))
+    found: dict[tuple[str, str, int], MetricsLine] = {}
+    for _, value in best.values():
+        line = _build(next(parsed) if isinstance(value, bytes) else value)
+        found[line.network, line.id, line.part] = line
+    return found
 
 
-# Lines parsed at once, as one JSON array: a call per line costs more than the parsing.
+# The key and time of each line written as format_line writes it, in order; a line
+# with an escape in its strings (rare) is not read this way.
+_KEY = re.compile(
+    rb'"network":"([^"]*)","path":"[^"]*","part":([0-9]+),"id":"([^"]*)","at":"([^"]*)"'
+)
+
+
+def _keys(lines: list[bytes]) -> list[tuple[bytes, bytes, bytes, bytes]] | None:
+    """(network, part, id, at) of each line of a chunk checked by _WRITTEN; None when
+    a string holds an escape: parse them then."""
+    text = b"".join(lines)
+    if b"\\" in text:
+        return None
+    found: list[tuple[bytes, bytes, bytes, bytes]] = _KEY.findall(text)
+    return found if len(found) == len(lines) else None
+
+
+def _parse(lines: list[bytes]) -> list[dict[str, Any]]:
+    """Lines checked by _WRITTEN, parsed (one JSON array: one call, not one a line)."""
+    if not lines:
+        return []
+    items: list[dict[str, Any]] = json.loads(b"[" + b",".join(lines) + b"]")
+    return items
+
+
+# Lines are read a chunk at a time and parsed as one JSON array: a call per line
+# costs more than the parsing.
 _CHUNK_BYTES = 1 << 20
 
+# A line exactly as `format_line` writes it: its fields in order, each of its type
+# (a string not empty, a count a whole number from 0 or null, `at` in UTC). A chunk
+# of such lines is checked by this one expression; any other goes line by line.
+# A string not empty, its characters in runs between escapes (an alternation per
+# character would cost more than the parsing); quantifiers possessive: no backtracking.
+_STRING = rb'"(?!")[^"\\\x00-\x1f]*+(?:\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4})[^"\\\x00-\x1f]*+)*+"'
+_WHOLE = rb"(?:0|[1-9][0-9]*+)"
+_COUNT = rb"(?:0|[1-9][0-9]*+|null)"
+_WRITTEN = re.compile(
+    rb"(?:\{"
+    rb'"network":' + _STRING + rb',"path":' + _STRING + rb',"part":' + _WHOLE
+    + rb',"id":' + _STRING
+    + rb',"at":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z"'
+    + b"".join(b',"' + name.encode() + b'":' + _COUNT for name in (*COUNTS, "followers"))
+    + rb"\}\r?\n?)*+"
+)  # fmt: skip
 
-def _records(
+
+def _chunks(
     path: Path, on_bad: OnBadLine, parts: Collection[int] | None
-) -> Iterator[dict[str, Any]]:
-    """The checked objects of `path`'s metrics lines (of `parts`), in file order."""
+) -> Iterator[tuple[list[bytes] | None, list[dict[str, Any]]]]:
+    """`path`'s metrics lines (of `parts`), a chunk at a time, in file order: (lines
+    written as format_line writes them, checked but not parsed yet; []) or (None,
+    the checked objects); the lines that are not metrics lines go to `on_bad`."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -160,40 +226,44 @@ def _records(
     number = 0  # lines before the chunk
     with handle:
         while chunk := handle.readlines(_CHUNK_BYTES):
-            # No number in the chunk is negative (the usual case): the check is by types.
-            unsigned = _MINUS.search(b"".join(chunk)) is None
-            for offset, data in _parsed(_only(chunk, parts), path, number, on_bad):
-                if parts is not None and data.get("part") not in parts:
-                    continue
-                if unsigned and _plainly_fine(data):
-                    yield data
-                    continue
-                problem = _problem(data)
-                if problem is None:
-                    yield data
-                else:
-                    on_bad(BadLine(path, number + offset + 1, problem))
+            kept = _only(chunk, parts)
+            lines = [raw for raw in kept if raw is not None]
+            if _WRITTEN.fullmatch(b"".join(lines)) and _parses(lines):
+                yield lines, []
+            else:
+                yield None, list(_one_by_one(kept, path, number, on_bad, parts))
             number += len(chunk)
 
 
-_FIELDS = ("network", "path", "part", "id", "at", *COUNTS, "followers")
-# The types a line's fields may have, in _FIELDS' order: each count a number or null.
-_SIGNATURES = frozenset(
-    (str, str, int, str, str, *counts)
-    for counts in itertools.product((int, type(None)), repeat=len(_FIELDS) - 5)
-)
-_MINUS = re.compile(rb":\s*-")
+def _parses(lines: list[bytes]) -> bool:
+    """Whether lines that look right to _WRITTEN are JSON: only an escape it lets
+    through (a lone surrogate, say) could make one not."""
+    text = b"".join(lines)
+    if b"\\u" not in text:
+        return True
+    try:
+        _parse(lines)
+    except ValueError:
+        return False
+    return True
 
 
-def _plainly_fine(data: dict[str, Any]) -> bool:
-    """Whether `data` is a metrics line, told fast for a line with no negative number
-    in it; False does not mean it is not one (`_problem` says)."""
-    values: tuple[Any, ...] = tuple(map(data.get, _FIELDS))
-    return (
-        tuple(map(type, values)) in _SIGNATURES
-        and bool(values[0] and values[1] and values[3])
-        and _AT.fullmatch(values[4]) is not None
-    )
+def _one_by_one(
+    chunk: list[bytes | None],
+    path: Path,
+    number: int,
+    on_bad: OnBadLine,
+    parts: Collection[int] | None,
+) -> Iterator[dict[str, Any]]:
+    """The checked objects of the lines of `chunk`, each checked on its own."""
+    for offset, data in _parsed(chunk, path, number, on_bad):
+        if parts is not None and data.get("part") not in parts:
+            continue
+        problem = _problem(data)
+        if problem is None:
+            yield data
+        else:
+            on_bad(BadLine(path, number + offset + 1, problem))
 
 
 # `"part": N` as a line writes it: lines of other parts are left unparsed.
@@ -232,11 +302,8 @@ def _parsed(
         and len(items) == len(lines)
         and all(type(item) is dict for item in items)
     ):
-        if len(lines) == len(chunk):
-            yield from enumerate(items)
-        else:
-            offsets = (offset for offset, raw in enumerate(chunk) if raw is not None)
-            yield from zip(offsets, items, strict=True)
+        offsets = (offset for offset, raw in enumerate(chunk) if raw is not None)
+        yield from zip(offsets, items, strict=True)
         return
     for offset, raw in enumerate(chunk):
         if raw is None or not raw.strip():
