@@ -46,7 +46,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from clarion.adapters.base import Receipt
 from clarion.errors import ClarionError
-from clarion.post import frontmatter
+from clarion.post import frontmatter, receipt_lines
 
 __all__ = ["ReceiptError", "format_time", "record_edit", "record_receipt", "record_retraction"]
 
@@ -410,6 +410,14 @@ def _rewrite(raw: bytes, change: _Change) -> bytes | None:
     old_block = _published_block(old, texts)
     indent = _guess_indent(texts)
 
+    # The common case, a receipt appended to a block as Clarion writes it: the
+    # lines ruamel would write, without ruamel (receipt_lines.py).
+    lines = _appended(change, old, texts, old_block, indent) if LINES else None
+    if lines is not None:
+        accepted = _accept(split, old_block, lines, expected)
+        if accepted is not None:
+            return accepted
+
     try:
         yaml = _yaml(indent)
         data = yaml.load("".join(t + "\n" for t in texts))
@@ -440,6 +448,43 @@ def _rewrite(raw: bytes, change: _Change) -> bytes | None:
     if accepted is None:
         raise _Refused("the front matter could not be rewritten without changing other text")
     return accepted
+
+
+LINES = True  # False: always through ruamel (tests compare the two)
+
+
+def _appended(
+    change: _Change,
+    old: frontmatter.Document,
+    texts: list[str],
+    block: tuple[int, int] | None,
+    indent: _Indent,
+) -> list[str] | None:
+    if not isinstance(change, _SetPart):
+        return None
+    if any(pos.column != 1 for pos in _top_level(old).values()):
+        return None
+    fields = []
+    for key, value in change.fields:
+        if isinstance(value, _Time):
+            written = str(value) if receipt_lines.timestamp(value) else None
+        elif isinstance(value, DoubleQuotedScalarString):
+            written = f'"{value}"' if receipt_lines.quoted(value) else None
+        else:
+            written = value if receipt_lines.plain(value) else None
+        if written is None:
+            return None
+        fields.append((key, written))
+    return receipt_lines.appended(
+        texts,
+        block,
+        change.network,
+        change.index,
+        fields,
+        mapping=indent.mapping,
+        sequence=indent.sequence,
+        offset=indent.offset,
+    )
 
 
 def _accept(
