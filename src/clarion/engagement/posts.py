@@ -5,15 +5,17 @@ part's receipt (a post's figures are its first part's; the time gives the
 month, and `--since`), and whether what that network received of it holds a
 link (a link card, or a URL in the text of its first part).
 
-Ten thousand posts must be read in well under a second, and most of a post's
-front matter is its receipts, which the full YAML reader spends most of its
-time on. So the front matter is cut into its top-level entries (Clarion's
-front matter is block style: every top-level key starts a line), receipts are
-read by a small scanner of the shape Clarion writes them in, and only the
-entries that change what a network receives (`link`, the network's own table)
-go through the post reader (`clarion.post.frontmatter.load`), with the body as
-the post model splits it. Anything the scanner does not recognise falls back
-to that same reader, so an unusual file is read slower, never differently.
+Ten thousand posts must be read in about a second, and most of a post's front
+matter is its receipts, which the full YAML reader spends most of its time on.
+So the front matter is cut into its top-level entries (Clarion's front matter
+is block style: every top-level key starts a line), and the receipts and the
+link card are read from their text in the shape Clarion and people write them.
+A post whose networks' own tables change what they receive (`body`, `thread`),
+or anything written another way, is read by the post reader
+(`clarion.post.frontmatter.load`): an unusual file is read slower, never
+differently (tests/engagement/test_posts.py compares the two on every shape
+the receipt tests know). The text a network receives comes from the post model
+either way (`Post.body_parts`).
 """
 
 from __future__ import annotations
