@@ -48,7 +48,11 @@ def _read(name: str) -> Any:
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if name.endswith(".json") else yaml.safe_load(text)["tests"]
+    if name.endswith(".json"):
+        return json.loads(text)
+    # libyaml's loader where PyYAML has it: the same data, ten times faster (0.2 s
+    # of each worker's collection).
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["tests"]  # noqa: S506 (a safe loader)
 
 
 def _load(name: str) -> Any:
