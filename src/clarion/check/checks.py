@@ -33,14 +33,30 @@ def check_paths(paths: Iterable[Path], settings: Settings) -> CheckResult:
 
     global _settings_for_workers  # noqa: PLW0603 - inherited by the forked workers
     _settings_for_workers = settings
-    # The first post in this process compiles the lazy regexes once, before the fork.
-    first = check_post(read_post(files[0], settings.root), settings)
-    rest = files[1:]
-    size = -(-len(rest) // (workers * 4))
-    chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+    _warm_up(settings)
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         parts = pool.map(_check_chunk, chunks)
-    return CheckResult([first, *(result for part in parts for result in part)])
+    return CheckResult([result for part in parts for result in part])
+
+
+def _warm_up(settings: Settings) -> None:
+    """Check a post that names every network and holds a bit of everything the
+    rules look for (a link, a tag, each kind of mention, emoji, other scripts),
+    and forget it: the patterns and tables the rules load on first use are then
+    loaded once, here, rather than in every worker."""
+    from clarion.post.frontmatter import load, split_parts
+
+    raw = (
+        f"---\nplatforms: [{', '.join(networks.names())}]\ntitle: Warming up every rule\n"
+        "content_warning: Warm-up\n---\nGrüße aus 日本 🎉👩‍👩‍👧🇩🇪 1️⃣ #WarmUp $ABC "
+        "@alice.bsky.social @bob@example.social @carol https://example.org/a?b=c example.com "
+        "𝐛𝐨𝐥𝐝\n"
+    )
+    doc = load(raw.encode("utf-8"))
+    parts = tuple(split_parts(doc.body, doc.body_line))
+    check_post(Post(settings.root / "warm-up.md", "warm-up.md", doc, parts), settings)
 
 
 def _check_chunk(paths: list[Path]) -> list[PostResult]:
