@@ -78,8 +78,12 @@ class Fetcher:
         auth: Any = None,
         headers: Mapping[str, str] | None = None,
         doing: str = "reading counts",
+        resets: Callable[[float], float] | None = None,
     ) -> Answer:
-        """GET `url`; its answer once it is not a rate limit nor a server error."""
+        """GET `url`; its answer once it is not a rate limit nor a server error.
+
+        `resets(now)`: when the network takes requests again after a 429 that does
+        not say (Unix time), by its documented rule (LinkedIn: midnight UTC)."""
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:
@@ -97,7 +101,7 @@ class Fetcher:
                 continue
             self.requests += 1
             if response.status_code == 429:
-                self._wait_for_limit(response, doing)
+                self._wait_for_limit(response, doing, resets)
                 continue
             if response.status_code >= 500 and attempt < self.attempts:
                 self._pause(delay)
@@ -109,10 +113,17 @@ class Fetcher:
     def _pause(self, seconds: float) -> None:
         self._sleep(max(0.0, seconds))
 
-    def _wait_for_limit(self, response: requests.Response, doing: str) -> None:
+    def _wait_for_limit(
+        self,
+        response: requests.Response,
+        doing: str,
+        resets: Callable[[float], float] | None = None,
+    ) -> None:
         """Wait until the network takes requests again, if the run may wait that long."""
         now = self._clock()
         until = reset_time(response.headers, now)
+        if until is None and resets is not None:
+            until = resets(now)
         wait = max(0.0, until - now) if until is not None else self.backoff
         if self.waited + wait > self.max_wait:
             when = (
