@@ -12,6 +12,8 @@ the rule is enforced):
     GET    /{media-id}?fields=…                   a post: permalink, timestamp, text…
     GET    /{user-id}/threads                     the account's posts, newest first
     GET    /{media-id}/replies                    a post's replies
+    GET    /{media-id}/insights?metric=…          a post's counts, as tests move them
+    GET    /{user-id}/threads_insights            the account's followers
     DELETE /{media-id}                            delete a post
     GET    /files/PATH                            the repository's files, for image URLs
     GET    /@{username}/post/{shortcode}          a post's page, where receipts point
@@ -28,7 +30,7 @@ The modules, by concern:
 - `standin`: `ThreadsStandIn`, its routes, the token check and the call budget,
   and what it received;
 - `state`: what the account holds (containers, posts, quotas);
-- `publishing`, `reads`: the route handlers;
+- `publishing`, `reads`, `insights`: the route handlers;
 - `files`: fetching image URLs, and serving the repository's files;
 - `rules`: Threads' limits and answers, with where Meta documents them;
 - `params`: a request's parameters.

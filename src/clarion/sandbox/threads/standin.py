@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from clarion.networks import ThreadsAccount
+from clarion.sandbox.engagement import Counts, Engagement
 from clarion.sandbox.server import Request, Response
-from clarion.sandbox.threads import publishing, reads
+from clarion.sandbox.threads import insights, publishing, reads
 from clarion.sandbox.threads.files import FILES, fetch, serve
 from clarion.sandbox.threads.params import params
 from clarion.sandbox.threads.rules import (
@@ -74,6 +75,8 @@ class ThreadsStandIn(ThreadsState):
             root=root,
         )
         self._defaults = (scopes, tester, processing_polls)
+        # Counts and followers people would make: tests move them (insights.py).
+        self.engagement = Engagement()
 
     @classmethod
     def for_sandbox(
@@ -118,6 +121,24 @@ class ThreadsStandIn(ThreadsState):
             self.scopes, self.tester, self.processing_polls = self._defaults
             self.requests.clear()
             self.faults.clear()
+            self.engagement = Engagement()
+
+    def set_counts(
+        self,
+        media_id: str,
+        *,
+        likes: int | None = None,
+        reposts: int | None = None,
+        replies: int | None = None,
+        quotes: int | None = None,
+        views: int | None = None,
+    ) -> Counts:
+        """Move the insights of post `media_id`, as people would; those not given stay
+        as they are (replies: the replies the stand-in holds, until moved)."""
+        with self._lock:
+            return self.engagement.set_counts(
+                media_id, likes=likes, reposts=reposts, replies=replies, quotes=quotes, views=views
+            )
 
     def received(self) -> list[dict[str, Any]]:
         """Every post published, in order (deleted ones flagged)."""
@@ -253,6 +274,10 @@ class ThreadsStandIn(ThreadsState):
                 return publishing.publish(self, owner, values)
             if method == "GET" and edge == "replies":
                 return reads.replies(self, owner, request)
+            if method == "GET" and edge == "insights":
+                return insights.media(self, self.engagement, owner, request)
+            if method == "GET" and edge == "threads_insights":
+                return insights.user(self, self.engagement, owner, request)
         return self.not_found(request)
 
     def not_found(self, request: Request) -> Response:
