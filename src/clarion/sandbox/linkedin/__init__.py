@@ -11,6 +11,10 @@ Endpoints (https://api.linkedin.com, versioned under /rest):
     POST   /rest/images?action=initializeUpload an image upload begins
     PUT    /dms-uploads/{token}                 the image's bytes (the upload address)
     GET    /feed/update/{urn}/                  the post's web page (its receipt's address)
+    GET    /rest/posts?ids=List(…)              posts by URN (a batch get)
+    GET    /rest/socialMetadata?ids=List(…)     reactions and comments of posts
+    GET    /rest/organizationalEntityShareStatistics   impressions and shares of posts
+    GET    /rest/networkSizes/{organization}    the page's followers
 
 It refuses what LinkedIn refuses: a call without `Linkedin-Version` (400) or with a
 version LinkedIn no longer, or not yet, serves (426); without
@@ -31,6 +35,7 @@ The modules, by concern:
   and what it received;
 - `state`: what the organisation holds (posts, images, counted calls);
 - `posts`, `images`: the route handlers;
+- `reading`: engagement reads, and what LinkedIn does to posts outside Clarion;
 - `little`: the little text format as LinkedIn reads it;
 - `rules`: LinkedIn's limits and answers, with where LinkedIn documents them.
 """

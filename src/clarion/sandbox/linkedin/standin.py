@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from clarion.networks import LinkedInAccount
-from clarion.sandbox.linkedin import images, little, posts, rules
+from clarion.sandbox.engagement import Counts, Engagement
+from clarion.sandbox.linkedin import images, little, posts, reading, rules
 from clarion.sandbox.linkedin.state import (
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_ORGANIZATION,
@@ -66,8 +67,17 @@ class LinkedInStandIn(LinkedInState):
         self.page = page
         self.version = version  # what sandbox_settings gives the adapter
         self._defaults = (set(scopes), None if versions is None else set(versions))
+        # Counts and followers people would make, and what LinkedIn does to posts
+        # outside Clarion: tests move and do them (reading.py).
+        self.engagement = Engagement()
+        self.reading = reading.Reading(self, self.engagement)
         self.route("POST", "/rest/posts", self._on(posts.create))
-        self.route("GET", "/rest/posts", self._on(posts.find))
+        self.route("GET", "/rest/posts", lambda r: self.reading.posts(self, r))
+        self.route("GET", reading.SOCIAL_PATH, lambda r: self.reading.social_metadata(self, r))
+        self.route("GET", reading.STATS_PATH, lambda r: self.reading.share_statistics(self, r))
+        self.route(
+            "GET", reading.NETWORK_SIZES, lambda r: self.reading.network_size(self, r), prefix=True
+        )
         self.route("GET", posts.PREFIX, self._on(posts.get), prefix=True)
         self.route("POST", posts.PREFIX, self._on(posts.update), prefix=True)
         self.route("DELETE", posts.PREFIX, self._on(posts.delete), prefix=True)
@@ -121,6 +131,25 @@ class LinkedInStandIn(LinkedInState):
             self.daily_limits.clear()
             self.requests.clear()
             self.faults.clear()
+            self.engagement = Engagement()
+            self.reading = reading.Reading(self, self.engagement)
+
+    def set_counts(
+        self,
+        urn: str,
+        *,
+        likes: int | None = None,
+        reposts: int | None = None,
+        replies: int | None = None,
+        views: int | None = None,
+    ) -> Counts:
+        """Move what LinkedIn counts of post `urn`, as people would: likes (LIKE
+        reactions), reposts (shares), replies (comments) and views (impressions);
+        those not given stay as they are."""
+        with self._lock:
+            return self.engagement.set_counts(
+                urn, likes=likes, reposts=reposts, replies=replies, views=views
+            )
 
     def received(self) -> list[dict[str, Any]]:
         """Every post created, in order (deleted ones flagged): its commentary as sent

@@ -15,7 +15,12 @@ from clarion.sandbox.server import StandIn
 SANDBOX_ORGANIZATION = "urn:li:organization:2414183"
 SANDBOX_PAGE = "clarion-sandbox"  # the company page's name in its address
 SANDBOX_ACCESS_TOKEN = "clarion-sandbox-linkedin-token"  # noqa: S105 - a sandbox credential
-SANDBOX_SCOPES = ("w_organization_social", "r_organization_social")
+SANDBOX_SCOPES = (
+    "w_organization_social",
+    "r_organization_social",
+    "r_organization_social_feed",  # reactions and comments (clarion metrics)
+    "rw_organization_admin",  # impressions and shares (clarion metrics)
+)
 
 
 @dataclass
