@@ -12,8 +12,9 @@ URLs; edits of a topic's first post and title; deletion; the admin API's 60
 requests a minute, answered 429 with `Retry-After`. Answers are shaped as the
 forum's.
 
-The modules: `standin` (`DiscourseStandIn`, its routes and what it received) and
-`rules` (Discourse's limits and answers, with their sources).
+The modules: `standin` (`DiscourseStandIn`, its routes and what it received),
+`rules` (Discourse's limits and answers, with their sources) and `moderation`
+(a topic's likes, replies and views, and what the forum's moderators do to it).
 """
 
 from clarion.sandbox.discourse.rules import (

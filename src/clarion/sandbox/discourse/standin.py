@@ -17,7 +17,7 @@ from typing import Any
 
 from clarion.media.sniff import sniff
 from clarion.networks import DiscourseAccount
-from clarion.sandbox.discourse import rules
+from clarion.sandbox.discourse import moderation, rules
 from clarion.sandbox.server import FormField, Request, Response, StandIn
 from clarion.text.discourse import body, clean_title, title_problem
 
@@ -57,6 +57,7 @@ class StoredTopic:
     external_id: str | None = None
     deleted: bool = False
     version: int = 1  # 1 + the edits of its first post
+    edited_at: str | None = None  # its last edit through the API
     edit_reasons: list[str] = field(default_factory=list)
 
 
@@ -120,13 +121,15 @@ class DiscourseStandIn(StandIn):
         self.uploads: dict[str, StoredUpload] = {}  # by short URL
         self._ids = {"topic": 0, "post": 0, "upload": 0}
         self._calls: deque[float] = deque()  # when the last requests were let through
+        # Counts, and what the forum's moderators do to topics, as tests make them.
+        self.moderation = moderation.Moderation(self)
         self.route("GET", "/site/settings.json", self._settings)
         self.route("GET", "/site.json", self._site)
         self.route("POST", "/posts.json", self._create)
         self.route("GET", "/t/external_id/", self._by_external_id, prefix=True)
         self.route("GET", "/t/", self._topic, prefix=True)
         self.route("DELETE", "/t/", self._delete, prefix=True)
-        self.route("GET", "/posts/", self._post, prefix=True)
+        self.route("GET", "/posts/", self._revision_or_post, prefix=True)
         self.route("PUT", "/posts/", self._edit, prefix=True)
         self.route("POST", "/uploads.json", self._upload)
 
@@ -178,6 +181,12 @@ class DiscourseStandIn(StandIn):
             self._calls.clear()
             self.requests.clear()
             self.faults.clear()
+            self.moderation = moderation.Moderation(self)
+
+    def set_counts(self, topic_id: int | str, **counts: int | None) -> None:
+        """Move a topic's likes (of its first post), replies, quotes and views."""
+        with self._lock:
+            self.moderation.engagement.set_counts(str(topic_id), **counts)
 
     def received(self) -> list[dict[str, Any]]:
         """Every topic created, in order (deleted ones flagged)."""
@@ -415,7 +424,7 @@ class DiscourseStandIn(StandIn):
     def _topic_json(self, topic: StoredTopic) -> dict[str, Any]:
         post = self._post_json(topic)
         post.pop("raw")  # a topic's posts come cooked only
-        return {
+        shown = {
             "id": topic.id,
             "title": topic.title,
             "fancy_title": html.escape(topic.title),
@@ -427,6 +436,7 @@ class DiscourseStandIn(StandIn):
             "external_id": topic.external_id,
             "post_stream": {"posts": [post], "stream": [topic.post_id]},
         }
+        return self.moderation.topic(topic, shown)  # with its counts, and what moderators did
 
     def _live_topic(self, topic_id: int) -> StoredTopic | None:
         topic = self.topics.get(topic_id)
@@ -472,6 +482,11 @@ class DiscourseStandIn(StandIn):
         topic.deleted = True
         return Response(200, b"", {})
 
+    def _revision_or_post(self, request: Request) -> Response:
+        if moderation.REVISIONS.fullmatch(request.path):
+            return self.moderation.latest_revision(request)
+        return self._post(request)
+
     def _post(self, request: Request) -> Response:
         """GET /posts/:id.json, with the raw (docs.discourse.org, getPost)."""
         topic = self._topic_of_post(request)
@@ -509,6 +524,7 @@ class DiscourseStandIn(StandIn):
         if raw != topic.raw or title != topic.title:
             topic.raw, topic.title, topic.slug = raw, title, rules.slug(title)
             topic.version += 1
+            topic.edited_at = _now()
             topic.edit_reasons.append(str(post.get("edit_reason") or ""))
         return Response.json({"post": self._post_json(topic)})
 
