@@ -383,6 +383,7 @@ register(
         standin="clarion.sandbox.threads:ThreadsStandIn",
         # Deleted posts, and the access token 10 days before it expires.
         watch="clarion.watch.threads:watch",
+        metrics="clarion.metrics.threads:reader",
         mention_syntax=MentionSyntax.PLAIN,
         # No edit endpoint; DELETE /{media-id} (developers.facebook.com/docs/threads/
         # posts/delete-posts); no idempotency key, but the account's posts can be read
@@ -397,13 +398,16 @@ register(
         # developers.facebook.com/docs/threads/get-started, "Authorization": every call
         # needs threads_basic, publishing threads_content_publish, a thread's replies
         # threads_manage_replies, reading replies back (the look-back)
-        # threads_read_replies; retracting needs threads_delete (.../delete-posts).
+        # threads_read_replies; retracting needs threads_delete (.../delete-posts);
+        # clarion metrics threads_manage_insights (developers.facebook.com/docs/threads/
+        # insights, "Permissions").
         token_scopes=(
             "threads_basic",
             "threads_content_publish",
             "threads_manage_replies",
             "threads_read_replies",
             "threads_delete",
+            "threads_manage_insights",
         ),
     )
 )
@@ -417,6 +421,8 @@ register(
         media_limits="clarion.media.limits:LINKEDIN",
         adapter="clarion.adapters.linkedin",
         standin="clarion.sandbox.linkedin:LinkedInStandIn",
+        watch="clarion.watch.linkedin:watch",
+        metrics="clarion.metrics.linkedin:reader",
         mention_syntax=MentionSyntax.NONE,
         # One post a post: a thread's parts joined by blank lines (SPEC, 3000).
         joins_parts=True,
@@ -431,8 +437,16 @@ register(
         profile="{web}/company/{page}",
         secrets=("CLARION_LINKEDIN_ACCESS_TOKEN",),
         # The Posts API's organisation permissions: post, and read the page's posts
-        # (the look-back and edits), from the Community Management API product.
-        token_scopes=("w_organization_social", "r_organization_social"),
+        # (the look-back and edits), from the Community Management API product;
+        # clarion metrics reads reactions and comments with r_organization_social_feed
+        # (.../shares/social-metadata-api) and impressions and shares with
+        # rw_organization_admin (.../organizations/share-statistics, administrators).
+        token_scopes=(
+            "w_organization_social",
+            "r_organization_social",
+            "r_organization_social_feed",
+            "rw_organization_admin",
+        ),
     )
 )
 
@@ -446,6 +460,8 @@ register(
         media_limits="clarion.media.limits:DISCOURSE",
         adapter="clarion.adapters.discourse",
         standin="clarion.sandbox.discourse:DiscourseStandIn",
+        watch="clarion.watch.discourse:watch",
+        metrics="clarion.metrics.discourse:reader",
         mention_syntax=MentionSyntax.PLAIN,  # @username, a user of the forum
         # A post is one topic: its parts joined into the body, under `title:`.
         joins_parts=True,

@@ -242,7 +242,7 @@ class ThreadsAdapter:
             if wanted:
                 self.notices.append(
                     f"the access token lacks {', '.join(wanted)} (replies, looking a lost "
-                    "part up, or retracting need them)"
+                    "part up, retracting, or reading insights for clarion metrics need them)"
                 )
         expires = info.get("expires_at")
         if isinstance(expires, int) and expires > 0:
