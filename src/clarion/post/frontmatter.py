@@ -297,7 +297,7 @@ def read(path: Path) -> bytes:
         if path.is_symlink():  # ELOOP on Linux and macOS, EMLINK on FreeBSD
             raise _symlink() from None
         raise
-    with os.fdopen(fd, "rb", buffering=0) as file:
+    try:  # the descriptor itself, without a file object around it: this runs for every post
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise FrontMatterError(
@@ -308,10 +308,12 @@ def read(path: Path) -> bytes:
         if info.st_size > MAX_FILE_BYTES:
             raise _too_large(info.st_size)
         # Sized by the file, not the limit: a buffer of the limit for every post costs.
-        data = file.read(info.st_size + 1)
+        data = os.read(fd, info.st_size + 1)
         if len(data) > info.st_size:  # growing while read: read on, within the limit
-            data += file.read(MAX_FILE_BYTES + 1 - len(data)) or b""
-        return data or b""
+            data += os.read(fd, MAX_FILE_BYTES + 1 - len(data))
+        return data
+    finally:
+        os.close(fd)
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -556,7 +558,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, front: str) -> FrontMatterError:
     )
 
 
-_SEPARATOR = re.compile(r"^---[ \t]*$")
+_SEPARATORS = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -567,26 +569,24 @@ class BodyPart:
 
 def split_parts(body: str, first_line: int) -> list[BodyPart]:
     """Thread parts: lines holding only `---` separate them; each part is trimmed."""
+    if "---" not in body:
+        return [_part(body, first_line)]
     parts: list[BodyPart] = []
-    current: list[str] = []
-    start = first_line
-    for number, line in _numbered(body, first_line):
-        if _SEPARATOR.match(line):
-            parts.append(_part(current, start))
-            current, start = [], number + 1
-        else:
-            current.append(line)
-    parts.append(_part(current, start))
+    start = 0
+    line = first_line
+    for separator in _SEPARATORS.finditer(body):
+        chunk = body[start : separator.start()]
+        parts.append(_part(chunk, line))
+        line += chunk.count("\n") + 1  # its lines, and the separator's
+        start = separator.end() + 1
+    parts.append(_part(body[start:], line))
     return parts
 
 
-def _numbered(body: str, first_line: int) -> Iterator[tuple[int, str]]:
-    for offset, line in enumerate(body.split("\n")):
-        yield first_line + offset, line
-
-
-def _part(lines: list[str], start: int) -> BodyPart:
-    skipped = 0
-    while skipped < len(lines) and not lines[skipped].strip():
-        skipped += 1
-    return BodyPart("\n".join(lines).strip(), start + (skipped if skipped < len(lines) else 0))
+def _part(chunk: str, line: int) -> BodyPart:
+    """The part written in `chunk` (whole lines), which starts at the file's `line`:
+    trimmed, at the line of its first line that is not blank."""
+    text = chunk.strip()
+    if not text:
+        return BodyPart(text, line)
+    return BodyPart(text, line + chunk.count("\n", 0, len(chunk) - len(chunk.lstrip())))

@@ -236,7 +236,7 @@ def read_post(path: Path, root: Path) -> Post:
     inside = _inside(path, root)
     rel = inside[1] if inside else path.as_posix()
     try:
-        place = _place(inside, root)
+        place = _place(inside, root, path)
         raw = read(place)
         doc = load(raw)
     except FrontMatterError as exc:
@@ -259,10 +259,11 @@ def relative(path: Path, root: Path) -> str:
 _GLOB = re.compile(r"[*?\[\]\\]|(?:^|/):")
 
 
-def _place(inside: tuple[str, str] | None, root: Path) -> Path:
+def _place(inside: tuple[str, str] | None, root: Path, path: Path) -> Path:
     """Where to read a post from, once it is known to be a place a post can be:
     inside the repository, named without glob characters, and reached without a
-    symbolic link. Raises FrontMatterError saying why not."""
+    symbolic link (`path` itself when it names it so already, as `discover`'s
+    do: a new Path costs more than the rest). Raises FrontMatterError saying why not."""
     if inside is None:
         raise FrontMatterError(
             "post-outside-repo",
@@ -278,7 +279,7 @@ def _place(inside: tuple[str, str] | None, root: Path) -> Path:
             "pattern that can match other posts: rename it, using only letters, "
             "digits, '-', '_' and '.'",
         )
-    place = Path(top, rel)
+    place = path if os.fspath(path) == f"{top}{os.sep}{rel}" else Path(top, rel)
     link = _first_link(top, rel)
     if link is not None:
         if link != rel:
