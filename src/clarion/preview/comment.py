@@ -22,14 +22,14 @@ nothing from that run:
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clarion import pygithub
 from clarion.errors import ClarionError, ConfigError, UsageError
 from clarion.preview.render import HEADING, MARKER
 
@@ -195,40 +195,24 @@ def check_run(event: Mapping[str, Any], repository: str, server: str) -> CheckRu
 # ---------------------------------------------------------------- GitHub
 
 
-@contextmanager
-def _asking(what: str) -> Iterator[None]:
-    from github.GithubException import GithubException
+def _refusal(what: str, status: int, said: str) -> ClarionError:
+    if status in (401, 403):
+        return ConfigError(
+            f"GitHub refused to {what} ({status}): preview-comment.yml's token needs "
+            "`pull-requests: write`"
+        )
+    return ClarionError(f"GitHub answered {status} when asked to {what}")
 
-    try:
-        yield
-    except GithubException as exc:
-        if exc.status in (401, 403):
-            raise ConfigError(
-                f"GitHub refused to {what} ({exc.status}): preview-comment.yml's token needs "
-                "`pull-requests: write`"
-            ) from None
-        raise ClarionError(f"GitHub answered {exc.status} when asked to {what}") from None
-    except OSError as exc:
-        raise ClarionError(f"GitHub did not answer when asked to {what}: {exc}") from None
+
+def _asking(what: str) -> AbstractContextManager[None]:
+    return pygithub.asking(what, _refusal)
 
 
 class PullRequests:
     """The few questions and edits the comment needs, through PyGithub."""
 
     def __init__(self, api_url: str, repository: str, token: str) -> None:
-        from github import Auth, Github
-        from github.GithubRetry import GithubRetry
-
-        logging.getLogger("github").setLevel(logging.WARNING)
-        self._github = Github(
-            auth=Auth.Token(token),
-            base_url=api_url.rstrip("/"),
-            timeout=30,
-            retry=GithubRetry(total=3, backoff_factor=1.0, respect_retry_after_header=False),
-            per_page=100,
-            lazy=True,
-        )
-        self._repo: Repository = self._github.get_repo(repository)
+        self._repo: Repository = pygithub.repository(api_url, repository, token)
 
     def head_of(self, number: int) -> str | None:
         """The head commit of pull request `number`; None if there is none such."""

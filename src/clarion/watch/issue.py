@@ -22,13 +22,12 @@ The API is `GITHUB_API_URL` (default https://api.github.com), the repository
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from clarion import networks
+from clarion import networks, pygithub
 from clarion.errors import ClarionError, ConfigError
 from clarion.watch import state as state_file
 from clarion.watch.model import Finding, WatchReport
@@ -164,49 +163,32 @@ def decide(found: Found | None, report: WatchReport, body: str) -> Change:
 # ---------------------------------------------------------------- GitHub
 
 
-@contextmanager
-def _asking(what: str) -> Iterator[None]:
-    from github.GithubException import GithubException
+def _refusal(what: str, status: int, said: str) -> ClarionError:
+    why = f" ({said})" if said else ""
+    if status == 401:
+        return ConfigError(f"GitHub refused GITHUB_TOKEN when asked to {what}{why}")
+    if status in (403, 404):
+        return ConfigError(
+            f"GitHub refused to {what}{why}: the watch workflow's token needs "
+            "`issues: write` on GITHUB_REPOSITORY"
+        )
+    if status == 410:
+        return ConfigError(
+            f"GitHub refused to {what}{why}: issues are turned off in this repository "
+            "(Settings → General → Features → Issues)"
+        )
+    return IssueError(f"GitHub answered {status}{why} when asked to {what}")
 
-    try:
-        yield
-    except GithubException as exc:
-        said = exc.data.get("message") if isinstance(exc.data, dict) else None
-        why = f" ({said})" if isinstance(said, str) and said else ""
-        if exc.status == 401:
-            raise ConfigError(f"GitHub refused GITHUB_TOKEN when asked to {what}{why}") from None
-        if exc.status in (403, 404):
-            raise ConfigError(
-                f"GitHub refused to {what}{why}: the watch workflow's token needs "
-                "`issues: write` on GITHUB_REPOSITORY"
-            ) from None
-        if exc.status == 410:
-            raise ConfigError(
-                f"GitHub refused to {what}{why}: issues are turned off in this repository "
-                "(Settings → General → Features → Issues)"
-            ) from None
-        raise IssueError(f"GitHub answered {exc.status}{why} when asked to {what}") from None
-    except OSError as exc:
-        raise IssueError(f"GitHub did not answer when asked to {what}: {exc}") from None
+
+def _asking(what: str) -> AbstractContextManager[None]:
+    return pygithub.asking(what, _refusal, IssueError)
 
 
 class WatchIssues:
     """The watch issue of one repository, through PyGithub."""
 
     def __init__(self, api_url: str, repository: str, token: str) -> None:
-        from github import Auth, Github
-        from github.GithubRetry import GithubRetry
-
-        logging.getLogger("github").setLevel(logging.WARNING)
-        self._github = Github(
-            auth=Auth.Token(token),
-            base_url=api_url.rstrip("/"),
-            timeout=30,
-            retry=GithubRetry(total=3, backoff_factor=1.0, respect_retry_after_header=False),
-            per_page=100,
-            lazy=True,
-        )
-        self._repo: Repository = self._github.get_repo(repository)
+        self._repo: Repository = pygithub.repository(api_url, repository, token)
         self._issue: Issue | None = None
 
     def find(self) -> Found | None:
