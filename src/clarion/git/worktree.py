@@ -136,6 +136,11 @@ class WorkTree:
         self.author = parse_author(author)
         self._environ = dict(os.environ if environ is None else environ)
         self._token = self._environ.get("GITHUB_TOKEN") or ""
+        # The branch and its configuration, read once: a run asks at catching up,
+        # at adopting receipts and at pushing (eight git processes each time), and
+        # Clarion never changes them (a rebase it starts ends on the branch).
+        self._branch: str | None = None
+        self._configs: dict[str, str | None] = {}
 
     # ------------------------------------------------------------ running git
 
@@ -235,13 +240,15 @@ class WorkTree:
         return int(self.git("rev-list", "--count", revisions).strip())
 
     def current_branch(self) -> str:
-        proc = self.run("symbolic-ref", "--quiet", "--short", "HEAD")
-        if proc.returncode != 0:
-            raise GitError(
-                f"{self.root} is not on a branch (detached HEAD): check out the branch "
-                "to publish from (actions/checkout does, for push and schedule events)"
-            )
-        return proc.stdout.strip()
+        if self._branch is None:
+            proc = self.run("symbolic-ref", "--quiet", "--short", "HEAD")
+            if proc.returncode != 0:
+                raise GitError(
+                    f"{self.root} is not on a branch (detached HEAD): check out the branch "
+                    "to publish from (actions/checkout does, for push and schedule events)"
+                )
+            self._branch = proc.stdout.strip()
+        return self._branch
 
     def upstream(self) -> Upstream:
         """The remote branch the current branch pushes to; `origin/<same name>` if unset."""
@@ -253,8 +260,10 @@ class WorkTree:
         return Upstream(remote, merge.removeprefix("refs/heads/"))
 
     def _config(self, key: str) -> str | None:
-        proc = self.run("config", "--get", key)
-        return proc.stdout.strip() if proc.returncode == 0 else None
+        if key not in self._configs:
+            proc = self.run("config", "--get", key)
+            self._configs[key] = proc.stdout.strip() if proc.returncode == 0 else None
+        return self._configs[key]
 
     def has_remote(self, remote: str) -> bool:
         return self._config(f"remote.{remote}.url") is not None
