@@ -19,8 +19,9 @@ part (the newest), so memory follows the number of parts, not of lines.
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,8 @@ def read_file(
     path: Path, on_bad: OnBadLine, *, parts: Collection[int] | None = None
 ) -> Iterator[MetricsLine]:
     """The metrics lines of one file (see `read_lines`)."""
-    for written, items in _chunks(path, on_bad, parts):
-        for data in items if written is None else _parse(written):
+    for chunk in _chunks(path, on_bad, parts):
+        for data in chunk.objects():
             yield _build(data)
 
 
@@ -136,88 +137,91 @@ def latest(
     are one part. Of two lines at the same time, the later in the files wins.
 
     Most lines are superseded by a later one, so lines written as `format_line`
-    writes them are compared by their key and time, read from their text, and
-    only the newest are parsed."""
+    writes them are compared by the key and time read from their text, and only
+    the newest of each part is parsed."""
     # (network, id, part) as bytes -> (at as bytes, the line's text or its object)
     best: dict[tuple[bytes, bytes, bytes], tuple[bytes, bytes | dict[str, Any]]] = {}
     for path in metrics_files(folder):
-        for written, items in _chunks(path, on_bad, parts):
-            keys = None if written is None else _keys(written)
-            if written is not None and keys is not None:
-                for (network, part, ident, at), raw in zip(keys, written, strict=True):
-                    key = (network, ident, part)
-                    seen = best.get(key)
-                    if seen is None or at >= seen[0]:
-                        best[key] = (at, raw)
-                continue
-            for data in items if written is None else _parse(written):
-                key = (data["network"].encode(), data["id"].encode(), str(data["part"]).encode())
-                at = data["at"].encode()
+        for chunk in _chunks(path, on_bad, parts):
+            if chunk.keys is not None:
+                ats = list(map(_AT_OF, chunk.keys))
+                pairs: Iterable[tuple[tuple[bytes, bytes, bytes], tuple[bytes, Any]]]
+                pairs = zip(
+                    map(_KEY_OF, chunk.keys), zip(ats, chunk.lines, strict=True), strict=True
+                )
+                if ats == sorted(ats):  # appended run after run: the chunk's last is newest
+                    pairs = dict(pairs).items()
+            else:
+                pairs = (
+                    (
+                        (data["network"].encode(), data["id"].encode(), b"%d" % data["part"]),
+                        (data["at"].encode(), data),
+                    )
+                    for data in chunk.objects()
+                )
+            for key, value in pairs:
                 seen = best.get(key)
-                if seen is None or at >= seen[0]:
-                    best[key] = (at, data)
-    texts = [value for _, value in best.values() if isinstance(value, bytes)]
+                if seen is None or value[0] >= seen[0]:
+                    best[key] = value
+    texts = [kept for _, kept in best.values() if isinstance(kept, bytes)]
     parsed = iter(_parse(texts))
     found: dict[tuple[str, str, int], MetricsLine] = {}
-    for _, value in best.values():
-        line = _build(next(parsed) if isinstance(value, bytes) else value)
+    for _, kept in best.values():
+        line = _build(next(parsed) if isinstance(kept, bytes) else kept)
         found[line.network, line.id, line.part] = line
     return found
 
 
-# The key and time of each line written as format_line writes it, in order; a line
-# with an escape in its strings (rare) is not read this way.
-_KEY = re.compile(
-    rb'"network":"([^"]*)","path":"[^"]*","part":([0-9]+),"id":"([^"]*)","at":"([^"]*)"'
-)
+_KEY_OF = operator.itemgetter(0, 2, 1)  # (network, part, id, at) -> (network, id, part)
+_AT_OF = operator.itemgetter(3)
 
 
-def _keys(lines: list[bytes]) -> list[tuple[bytes, bytes, bytes, bytes]] | None:
-    """(network, part, id, at) of each line of a chunk checked by _WRITTEN; None when
-    a string holds an escape: parse them then."""
-    text = b"".join(lines)
-    if b"\\" in text:
-        return None
-    found: list[tuple[bytes, bytes, bytes, bytes]] = _KEY.findall(text)
-    return found if len(found) == len(lines) else None
+@dataclass(frozen=True)
+class _Chunk:
+    """Some lines of a file: lines as `format_line` writes them, checked but not
+    parsed yet (`lines`, with their `keys` when their strings hold no escape),
+    or the checked objects of lines written any other way (`checked`)."""
+
+    lines: list[bytes]
+    keys: list[tuple[bytes, bytes, bytes, bytes]] | None  # (network, part, id, at) a line
+    checked: list[dict[str, Any]] | None
+
+    def objects(self) -> list[dict[str, Any]]:
+        return self.checked if self.checked is not None else _parse(self.lines)
 
 
 def _parse(lines: list[bytes]) -> list[dict[str, Any]]:
-    """Lines checked by _WRITTEN, parsed (one JSON array: one call, not one a line)."""
+    """Lines checked by _LINE, parsed (one JSON array: one call, not one a line)."""
     if not lines:
         return []
     items: list[dict[str, Any]] = json.loads(b"[" + b",".join(lines) + b"]")
     return items
 
 
-# Lines are read a chunk at a time and parsed as one JSON array: a call per line
-# costs more than the parsing.
+# Lines are read a chunk at a time: a call a line costs more than the work.
 _CHUNK_BYTES = 1 << 20
 
 # A line exactly as `format_line` writes it: its fields in order, each of its type
-# (a string not empty, a count a whole number from 0 or null, `at` in UTC). A chunk
-# of such lines is checked by this one expression; any other goes line by line.
-# A string not empty, its characters in runs between escapes (an alternation per
-# character would cost more than the parsing); quantifiers possessive: no backtracking.
+# (a string not empty, a count a whole number from 0 or null, `at` in UTC), with
+# the network, part, id and time captured. A string's characters are matched in
+# runs between escapes (an alternation a character would cost more than the
+# parsing), and every quantifier is possessive: no backtracking.
 _STRING = rb'"(?!")[^"\\\x00-\x1f]*+(?:\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4})[^"\\\x00-\x1f]*+)*+"'
 _WHOLE = rb"(?:0|[1-9][0-9]*+)"
 _COUNT = rb"(?:0|[1-9][0-9]*+|null)"
-_WRITTEN = re.compile(
-    rb"(?:\{"
-    rb'"network":' + _STRING + rb',"path":' + _STRING + rb',"part":' + _WHOLE
-    + rb',"id":' + _STRING
-    + rb',"at":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z"'
+_LINE = re.compile(
+    rb'^\{"network":"(' + _STRING[1:-1] + rb')","path":' + _STRING
+    + rb',"part":(' + _WHOLE + rb'),"id":"(' + _STRING[1:-1]
+    + rb')","at":"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z)"'
     + b"".join(b',"' + name.encode() + b'":' + _COUNT for name in (*COUNTS, "followers"))
-    + rb"\}\r?\n?)*+"
+    + rb"\}\r?(?:\n|\Z)",
+    re.MULTILINE,
 )  # fmt: skip
 
 
-def _chunks(
-    path: Path, on_bad: OnBadLine, parts: Collection[int] | None
-) -> Iterator[tuple[list[bytes] | None, list[dict[str, Any]]]]:
-    """`path`'s metrics lines (of `parts`), a chunk at a time, in file order: (lines
-    written as format_line writes them, checked but not parsed yet; []) or (None,
-    the checked objects); the lines that are not metrics lines go to `on_bad`."""
+def _chunks(path: Path, on_bad: OnBadLine, parts: Collection[int] | None) -> Iterator[_Chunk]:
+    """`path`'s metrics lines (of `parts`), a chunk at a time, in file order; the
+    lines that are not metrics lines go to `on_bad`."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -228,19 +232,21 @@ def _chunks(
         while chunk := handle.readlines(_CHUNK_BYTES):
             kept = _only(chunk, parts)
             lines = [raw for raw in kept if raw is not None]
-            if _WRITTEN.fullmatch(b"".join(lines)) and _parses(lines):
-                yield lines, []
+            text = b"".join(lines)
+            # One match a whole line, anchored at its start and end: as many matches
+            # as lines means every line is one as format_line writes it.
+            keys: list[tuple[bytes, bytes, bytes, bytes]] = _LINE.findall(text)
+            if len(keys) == len(lines) and (b"\\u" not in text or _parses(lines)):
+                yield _Chunk(lines, None if b"\\" in text else keys, None)
             else:
-                yield None, list(_one_by_one(kept, path, number, on_bad, parts))
+                checked = list(_one_by_one(kept, path, number, on_bad, parts))
+                yield _Chunk([], None, checked)
             number += len(chunk)
 
 
 def _parses(lines: list[bytes]) -> bool:
-    """Whether lines that look right to _WRITTEN are JSON: only an escape it lets
-    through (a lone surrogate, say) could make one not."""
-    text = b"".join(lines)
-    if b"\\u" not in text:
-        return True
+    """Whether lines _LINE accepts are JSON: only an escape it lets through (a lone
+    surrogate, say) could make one not."""
     try:
         _parse(lines)
     except ValueError:
@@ -266,7 +272,7 @@ def _one_by_one(
             on_bad(BadLine(path, number + offset + 1, problem))
 
 
-# `"part": N` as a line writes it: lines of other parts are left unparsed.
+# `"part": N` however a line writes it: lines of other parts are left unparsed.
 _PART = re.compile(rb'"part"\s*:\s*(\d+)\s*[,}]')
 
 
@@ -276,13 +282,20 @@ def _only(chunk: list[bytes], parts: Collection[int] | None) -> list[bytes | Non
     plainly is kept, to be checked."""
     if parts is None:
         return list(chunk)
-    wanted = {str(part).encode() for part in parts}
+    marks = [b'"part":%d,' % part for part in parts]  # as format_line writes it
+    wanted = {b"%d" % part for part in parts}
     search = _PART.search
-    kept: list[bytes | None] = []
-    for raw in chunk:
+
+    def keep(raw: bytes) -> bool:
+        if any(mark in raw for mark in marks):
+            return True
         found = search(raw)
-        kept.append(raw if found is None or found.group(1) in wanted else None)
-    return kept
+        return found is None or found.group(1) in wanted
+
+    if len(marks) == 1:  # the usual case, without a call a line
+        (mark,) = marks
+        return [raw if mark in raw or keep(raw) else None for raw in chunk]
+    return [raw if keep(raw) else None for raw in chunk]
 
 
 def _parsed(
