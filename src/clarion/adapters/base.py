@@ -119,6 +119,44 @@ class OutcomeUnknown(AdapterError):
     """
 
 
+# -- what adapters say alike -----------------------------------------------------------
+# `network` is the name people know (the registry's display name).
+
+
+def secret(env: Mapping[str, str], name: str, network: str) -> str:
+    """Environment variable `name`, which must hold a secret of `network`'s account."""
+    value = env.get(name, "").strip()
+    if not value:
+        raise AuthError(
+            f"{network}: the environment variable {name} is not set; "
+            "add it as a secret of the publishing environment"
+        )
+    return value
+
+
+def read_image(image: Image, network: str) -> bytes:
+    """The image's bytes; a refusal for good when the file cannot be read."""
+    try:
+        return image.read()
+    except OSError as exc:
+        raise NotSent(
+            f"{network}: cannot read {image.path}: {exc.strerror}", retryable=False
+        ) from None
+
+
+def could_not_connect(network: str, api: str, what: str, exc: Exception) -> NotSent:
+    """A request that never reached `api` (no connection was made): safe to send again."""
+    return NotSent(f"{network}: could not connect to {api} to {what}: {exc}", retryable=True)
+
+
+def refused(network: str, doing: str, detail: str, *, server_error: bool) -> NotSent:
+    """An error answer that is neither about the credentials nor a rate limit: tried
+    again when the network's side failed, else refused for good."""
+    if server_error:
+        return NotSent(f"{network}: server error while {doing} ({detail})", retryable=True)
+    return NotSent(f"{network} refused {doing}: {detail}", retryable=False)
+
+
 class Adapter(Protocol):
     """One network. Instances are used from one thread at a time."""
 

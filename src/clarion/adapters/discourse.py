@@ -43,7 +43,7 @@ from typing import Any
 
 import httpx
 
-from clarion import __version__
+from clarion.adapters import http
 from clarion.adapters.base import (
     AdapterError,
     AuthError,
@@ -53,6 +53,10 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
     SideBySide,
+    could_not_connect,
+    read_image,
+    refused,
+    secret,
 )
 from clarion.networks import DiscourseAccount
 from clarion.settings import Settings
@@ -139,11 +143,7 @@ class ForumLimits:
 
 def _errors(response: httpx.Response) -> str:
     """The forum's own words for a refusal (`{"errors": [...]}`), else the status."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    found = data.get("errors") if isinstance(data, dict) else None
+    found = (http.json_object(response) or {}).get("errors")
     if isinstance(found, list) and found:
         return "; ".join(str(e) for e in found)
     return f"{response.status_code} {response.reason_phrase}".strip()
@@ -151,21 +151,12 @@ def _errors(response: httpx.Response) -> str:
 
 def _retry_after(response: httpx.Response) -> float | None:
     """When the forum says to come back: `Retry-After`, else `extras.wait_seconds`."""
-    header = response.headers.get("Retry-After", "").strip()
-    if header.isdigit():
-        return float(header)
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    extras = data.get("extras") if isinstance(data, dict) else None
+    header = http.retry_after(response)
+    if header is not None:
+        return header
+    extras = (http.json_object(response) or {}).get("extras")
     wait = extras.get("wait_seconds") if isinstance(extras, dict) else None
     return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
-
-
-def _never_sent(exc: httpx.TransportError) -> bool:
-    """True when the request surely never reached the forum (no connection was made)."""
-    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.UnsupportedProtocol)
 
 
 def _utc(text: object) -> dt.datetime:
@@ -184,13 +175,7 @@ def from_settings(settings: Settings, env: Mapping[str, str], **options: Any) ->
             "no Discourse account: add [tool.clarion.accounts.discourse] (url, username, "
             "category) to the settings"
         )
-    key = env.get(ENV_VAR, "").strip()
-    if not key:
-        raise AuthError(
-            f"Discourse: the environment variable {ENV_VAR} is not set; add it as a secret "
-            "of the publishing environment"
-        )
-    return DiscourseAdapter(account, key, **options)
+    return DiscourseAdapter(account, secret(env, ENV_VAR, "Discourse"), **options)
 
 
 class DiscourseAdapter:
@@ -225,15 +210,14 @@ class DiscourseAdapter:
         """Open the session and read the forum's limits and categories; `AuthError`
         when the forum refuses the key or the user cannot post in the category."""
         self.close()
-        self._client = httpx.Client(
-            base_url=self.base,
+        self._client = http.client(
+            self.base,
+            timeout=self.timeout,
             headers={
                 "Api-Key": self._key,
                 "Api-Username": self.account.username,
                 "Accept": "application/json",
-                "User-Agent": f"clarion/{__version__}",
             },
-            timeout=self.timeout,
             transport=self._transport,
         )
         with SideBySide() as batch:
@@ -275,11 +259,7 @@ class DiscourseAdapter:
                 return None
             if response.status_code >= 400:
                 raise self._refusal(response, doing)
-            try:
-                data = response.json()
-            except ValueError:
-                return None
-            return data if isinstance(data, dict) else None
+            return http.json_object(response)
 
     def _check_category(self, site: Mapping[str, Any] | None) -> None:
         if site is None or not isinstance(site.get("categories"), list):
@@ -341,11 +321,8 @@ class DiscourseAdapter:
         try:
             response = self._connected().post("/posts.json", json=payload)
         except httpx.TransportError as exc:
-            if _never_sent(exc):
-                raise NotSent(
-                    f"Discourse: could not connect to {self.base} to create the topic: {exc}",
-                    retryable=True,
-                ) from None
+            if http.never_sent(exc):
+                raise could_not_connect("Discourse", self.base, "create the topic", exc) from None
             return self._settle(eid, f"no answer came back ({type(exc).__name__})")
         if response.status_code == 200:
             return self._receipt_of_post(response)
@@ -397,11 +374,8 @@ class DiscourseAdapter:
             return None
         if response.status_code >= 400:
             raise self._refusal(response, "looking the topic up")
-        try:
-            topic = response.json()
-        except ValueError:
-            topic = None
-        if not isinstance(topic, dict) or not isinstance(topic.get("id"), int):
+        topic = http.json_object(response)
+        if topic is None or not isinstance(topic.get("id"), int):
             raise NotSent(
                 f"Discourse answered the look-up of {eid} without a topic", retryable=True
             )
@@ -499,12 +473,7 @@ class DiscourseAdapter:
     def _upload(self, image: Image) -> str:
         """Upload one image; its Markdown line. Nothing is posted yet, so a failure
         here is safe to retry (an upload no topic uses is removed by the forum)."""
-        try:
-            data = image.read()
-        except OSError as exc:
-            raise NotSent(
-                f"Discourse: cannot read {image.path}: {exc.strerror}", retryable=False
-            ) from None
+        data = read_image(image, "Discourse")
         extension = _EXTENSIONS.get(image.mime, "png")
         name = f"{image.path.stem or 'image'}.{extension}"
         try:
@@ -626,10 +595,7 @@ class DiscourseAdapter:
             return True
         if response.status_code >= 400:
             return False
-        try:
-            return response.json().get("deleted_at") is not None
-        except (ValueError, AttributeError):
-            return False
+        return (http.json_object(response) or {}).get("deleted_at") is not None
 
     # -- helpers ---------------------------------------------------------------------
     def _get(self, path: str, doing: str) -> dict[str, Any]:
@@ -639,11 +605,8 @@ class DiscourseAdapter:
             raise NotSent(f"Discourse: {doing} failed: {exc}", retryable=True) from None
         if response.status_code >= 400:
             raise self._refusal(response, doing)
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
+        data = http.json_object(response)
+        if data is None:
             raise NotSent(f"Discourse: {doing} gave no JSON object", retryable=True)
         return data
 
@@ -665,9 +628,7 @@ class DiscourseAdapter:
                 "[tool.clarion.accounts.discourse] username; a granular key needs the scopes "
                 "README.md lists"
             )
-        if status >= 500:
-            return NotSent(f"Discourse: server error while {doing} ({message})", retryable=True)
-        return NotSent(f"Discourse refused {doing}: {message}", retryable=False)
+        return refused("Discourse", doing, message, server_error=status >= 500)
 
 
 def _size(image: Image) -> int | None:

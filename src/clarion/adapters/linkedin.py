@@ -47,7 +47,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from clarion import __version__
+from clarion.adapters import http
 from clarion.adapters.base import (
     AdapterError,
     AuthError,
@@ -58,6 +58,10 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
     SideBySide,
+    could_not_connect,
+    read_image,
+    refused,
+    secret,
 )
 from clarion.networks import LinkedInAccount
 from clarion.text.linkedin import commentary, shown
@@ -73,35 +77,26 @@ SCOPES = "w_organization_social and r_organization_social"
 
 @dataclass(frozen=True)
 class _Answer:
-    """An HTTP answer LinkedIn gave: its status, its own words, its headers."""
+    """An HTTP answer LinkedIn gave: its status, its own words, when to come back."""
 
     status: int
     code: str
     message: str
-    headers: Mapping[str, str]
+    retry_after: float | None
 
     @classmethod
     def of(cls, response: httpx.Response) -> _Answer:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        body = body if isinstance(body, dict) else {}
+        body = http.json_object(response) or {}
         return cls(
             response.status_code,
             str(body.get("code") or ""),
             str(body.get("message") or response.reason_phrase or "").strip(),
-            response.headers,
+            http.retry_after(response),
         )
 
     @property
     def says(self) -> str:
         return " ".join(p for p in (str(self.status), self.code, self.message) if p)
-
-
-def _never_sent(exc: httpx.RequestError) -> bool:
-    """True when the request surely never reached LinkedIn (no connection was made)."""
-    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
 
 
 def _until_midnight_utc() -> str:
@@ -143,14 +138,13 @@ class LinkedInAdapter:
         """Nothing to open (a bearer token signs each call): the token is checked by
         the first call, the look-back before the first post, before anything is sent."""
         if self._http is None:
-            self._http = httpx.Client(
-                base_url=self.api,
+            self._http = http.client(
+                self.api,
                 timeout=self.timeout,
                 headers={
                     "Authorization": f"Bearer {self._token}",
                     "Linkedin-Version": self.account.version.strip(),
                     "X-Restli-Protocol-Version": PROTOCOL_VERSION,
-                    "User-Agent": f"clarion/{__version__}",
                 },
             )
 
@@ -230,11 +224,8 @@ class LinkedInAdapter:
         try:
             response = self._client().post("/rest/posts", json=body)
         except httpx.RequestError as exc:
-            if _never_sent(exc):
-                raise NotSent(
-                    f"LinkedIn: could not connect to {self.api} to send {where}: {exc}",
-                    retryable=True,
-                ) from None
+            if http.never_sent(exc):
+                raise could_not_connect("LinkedIn", self.api, f"send {where}", exc) from None
             return self._settle(outgoing, part, f"no answer came back ({type(exc).__name__})")
         if response.status_code == 201:
             urn = response.headers.get("x-restli-id", "").strip()
@@ -341,12 +332,7 @@ class LinkedInAdapter:
     def _upload(self, image: Image) -> str:
         """Upload one image through the Images API; its URN. Nothing is posted yet, so
         every failure here is safe to retry."""
-        try:
-            data = image.read()
-        except OSError as exc:
-            raise NotSent(
-                f"LinkedIn: cannot read {image.path}: {exc.strerror}", retryable=False
-            ) from None
+        data = read_image(image, "LinkedIn")
         answer = self._call(
             "POST",
             "/rest/images",
@@ -455,11 +441,8 @@ class LinkedInAdapter:
                 f"LinkedIn: {doing} failed ({type(exc).__name__}: {exc})", retryable=True
             ) from None
         if response.is_success:
-            try:
-                answer = response.json() if response.content else {}
-            except ValueError:
-                answer = None
-            if not isinstance(answer, dict):
+            answer = http.json_object(response) if response.content else {}
+            if answer is None:
                 raise NotSent(f"LinkedIn: {doing}: an answer that is not JSON", retryable=True)
             return answer
         failure = _Answer.of(response)
@@ -470,12 +453,11 @@ class LinkedInAdapter:
     def _refusal(self, answer: _Answer, doing: str) -> AdapterError:
         """What an error answer of LinkedIn means for the orchestrator."""
         if answer.status == 429:
-            after = answer.headers.get("Retry-After", "")
             return NotSent(
                 f"LinkedIn: rate limited while {doing} ({answer.says}); LinkedIn's limits are "
                 f"per day and reset at midnight UTC, in {_until_midnight_utc()}",
                 retryable=True,
-                retry_after=float(after) if after.isdigit() else None,
+                retry_after=answer.retry_after,
             )
         if answer.status == 426 or answer.code in ("VERSION_MISSING", "NONEXISTENT_VERSION"):
             return AuthError(
@@ -495,9 +477,7 @@ class LinkedInAdapter:
                 f"token's member must administer the page {self.organization} and the token "
                 f"needs the scopes {SCOPES} (the Community Management API product)"
             )
-        if answer.status >= 500:
-            return NotSent(f"LinkedIn: server error while {doing} ({answer.says})", retryable=True)
-        return NotSent(f"LinkedIn refused {doing}: {answer.says}", retryable=False)
+        return refused("LinkedIn", doing, answer.says, server_error=answer.status >= 500)
 
     def _receipt(self, urn: str) -> Receipt:
         self._given.add(urn)
@@ -527,10 +507,5 @@ def from_settings(
     account = settings.account("linkedin")
     if not isinstance(account, LinkedInAccount):
         raise AuthError("LinkedIn: the settings have no [tool.clarion.accounts.linkedin] table")
-    token = env.get(TOKEN_ENV, "").strip()
-    if not token:
-        raise AuthError(
-            f"LinkedIn: the environment variable {TOKEN_ENV} is not set; add it as a secret "
-            "of the publishing environment"
-        )
+    token = secret(env, TOKEN_ENV, "LinkedIn")
     return LinkedInAdapter(account, token, timeout=timeout, **options)

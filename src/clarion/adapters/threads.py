@@ -55,7 +55,7 @@ from typing import Any
 
 import httpx
 
-from clarion import __version__
+from clarion.adapters import http
 from clarion.adapters.base import (
     AdapterError,
     AuthError,
@@ -70,7 +70,6 @@ from clarion.adapters.base import (
 from clarion.adapters.threads_errors import (
     TOKEN_ENV,
     graph_error,
-    never_sent,
     no_such_object,
     rate_limited,
     refusal,
@@ -157,10 +156,8 @@ class ThreadsAdapter:
         """Check the token and learn its expiry and the account's quotas."""
         self.close()
         self.notices.clear()
-        self._client = httpx.Client(
-            base_url=f"{self.account.api.rstrip('/')}/{API_VERSION}",
-            timeout=self.timeout,
-            headers={"User-Agent": f"clarion/{__version__}"},
+        self._client = http.client(
+            f"{self.account.api.rstrip('/')}/{API_VERSION}", timeout=self.timeout
         )
         with SideBySide() as batch:
             me = batch.submit(
@@ -446,7 +443,7 @@ class ThreadsAdapter:
             )
         except httpx.TransportError as exc:
             pending = self._pending.setdefault(key, _Pending(container))
-            if never_sent(exc):
+            if http.never_sent(exc):
                 raise NotSent(
                     f"Threads: could not connect to publish {where} ({transport(exc)})",
                     retryable=True,

@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from clarion.adapters.base import AdapterError, AuthError, NotSent
+from clarion.adapters import http
+from clarion.adapters.base import AdapterError, AuthError, NotSent, refused
 
 TOKEN_ENV = "CLARION_THREADS_ACCESS_TOKEN"  # noqa: S105 - a variable name
 RATE_LIMIT_CODES = (4, 17, 32, 613)
@@ -50,13 +51,8 @@ class GraphError:
 
 def graph_error(response: httpx.Response) -> GraphError:
     """The error an answer carries, whatever its body (a proxy's HTML page too)."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error: Mapping[str, Any] = {}
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error = body["error"]
+    body = http.json_object(response) or {}
+    error: Mapping[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
     code = error.get("code")
     subcode = error.get("error_subcode")
     message = str(error.get("error_user_msg") or error.get("message") or response.reason_phrase)
@@ -71,9 +67,9 @@ def graph_error(response: httpx.Response) -> GraphError:
 
 def retry_after(response: httpx.Response) -> float | None:
     """Seconds to wait, where the answer says."""
-    value = response.headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return float(value)
+    seconds = http.retry_after(response)
+    if seconds is not None:
+        return seconds
     minutes: list[float] = []
     for name in _USAGE_HEADERS:
         raw = response.headers.get(name)
@@ -148,17 +144,10 @@ def refusal(error: GraphError, response: httpx.Response, doing: str) -> AdapterE
             f"reached ({detail}); the next run sends it",
             retryable=False,
         )
-    if server_trouble(error):
-        return NotSent(f"Threads: server error while {doing} ({detail})", retryable=True)
-    return NotSent(f"Threads refused {doing}: {detail}", retryable=False)
+    return refused("Threads", doing, detail, server_error=server_trouble(error))
 
 
 def transport(exc: httpx.TransportError) -> str:
     """An httpx failure in words, never its URL (which may carry the token)."""
     reason = str(exc).split(" for url ", 1)[0].strip()
     return f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
-
-
-def never_sent(exc: httpx.TransportError) -> bool:
-    """True when the request surely never reached Threads (no connection was made)."""
-    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)

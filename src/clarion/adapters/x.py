@@ -46,6 +46,9 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
     SideBySide,
+    could_not_connect,
+    read_image,
+    secret,
 )
 from clarion.settings import Settings, XAccount
 
@@ -79,16 +82,7 @@ class XCredentials:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> XCredentials:
-        values = []
-        for name in ENV_VARS:
-            value = env.get(name, "").strip()
-            if not value:
-                raise AuthError(
-                    f"X: the environment variable {name} is not set; "
-                    "add it as a secret of the publishing environment"
-                )
-            values.append(value)
-        return cls(*values)
+        return cls(*(secret(env, name, "X") for name in ENV_VARS))
 
     def oauth1(self) -> Any:
         return OAuth1(
@@ -148,13 +142,6 @@ def _never_sent(exc: requests.RequestException) -> bool:
         # Refused, unreachable or a name that does not resolve.
         return isinstance(reason, urllib3.exceptions.NewConnectionError)
     return False
-
-
-def _read(image: Image) -> bytes:
-    try:
-        return image.read()
-    except OSError as exc:
-        raise NotSent(f"X: cannot read {image.path}: {exc.strerror}", retryable=False) from None
 
 
 def _x_message(exc: tweepy.HTTPException) -> str:
@@ -329,10 +316,8 @@ class XAdapter:
             raise self._refusal(doing, exc, created_nothing=False) from None
         except requests.RequestException as exc:
             if _never_sent(exc):
-                raise NotSent(
-                    f"X: could not connect to {self.api} to post part {part.index + 1}: {exc}",
-                    retryable=True,
-                ) from None
+                what = f"post part {part.index + 1}"
+                raise could_not_connect("X", self.api, what, exc) from None
             raise OutcomeUnknown(
                 f"X: part {part.index + 1} was sent but no answer came back "
                 f"({type(exc).__name__}); "
@@ -378,7 +363,7 @@ class XAdapter:
 
     # -- media ------------------------------------------------------------------
     def _upload_image(self, image: Image) -> str:
-        return self._upload(_read(image), image.mime, image.alt)
+        return self._upload(read_image(image, "X"), image.mime, image.alt)
 
     def _upload(self, data: bytes, mime: str, alt: str) -> str:
         """Upload one image and set its alt text; returns the media id.
