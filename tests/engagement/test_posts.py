@@ -182,3 +182,14 @@ def test_the_scanners_give_up_on_what_they_do_not_know() -> None:
     assert top_level_entries("# c\na: 1\n\nb:\n  - x\n") == {"a": "a: 1\n\n", "b": "b:\n  - x\n"}
     assert first_receipts("published:\n  x: []") is None
     assert first_receipts('published:\n  x:\n    - id: "1"\n      at: >\n        folded') is None
+
+
+def test_the_copies_read_aside_are_the_copies(tmp_path: Path) -> None:
+    from clarion.engagement.posts import read_copies_aside
+
+    repo = HERE / "data" / "repo"
+    assert read_copies_aside(repo, repo / "posts")() == read_copies(repo, repo / "posts")
+    # A child that cannot read them (the folder gone) leaves the reading to the caller.
+    assert read_copies_aside(tmp_path, tmp_path / "nothing")() == read_copies(
+        tmp_path, tmp_path / "nothing"
+    )

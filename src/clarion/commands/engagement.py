@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 
 from clarion.engagement.figures import Engagement, compute
-from clarion.engagement.posts import read_copies
+from clarion.engagement.posts import read_copies_aside
 from clarion.engagement.reporters import render_csv, render_json, render_text
 from clarion.errors import UsageError
 from clarion.logsafe import untrusted
@@ -58,6 +58,7 @@ def figures(settings: Settings, since: dt.date | None, warn: Callable[[str], Non
             "the repository, or set [tool.clarion] posts in the settings"
         )
     folder = settings.root / lines.FOLDER
+    copies = read_copies_aside(settings.root, settings.posts_dir)  # while the lines are read
     bad: list[lines.BadLine] = []
     latest = lines.latest(folder, bad.append, parts=(0,))
     for problem in bad[:BAD_LINES_SHOWN]:
@@ -69,8 +70,7 @@ def figures(settings: Settings, since: dt.date | None, warn: Callable[[str], Non
             f"there are no metrics lines in {lines.FOLDER}/ yet: `clarion metrics` writes "
             "them (the metrics workflow runs it daily)"
         )
-    copies = read_copies(settings.root, settings.posts_dir)
-    result = compute(latest.values(), copies, since=since, networks_shown=settings.accounts)
+    result = compute(latest.values(), copies(), since=since, networks_shown=settings.accounts)
     if result.unmatched:
         warn(
             f"{result.unmatched:,} post(s) counted in {lines.FOLDER}/ are in no post file "

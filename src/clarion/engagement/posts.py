@@ -21,8 +21,9 @@ either way (`Post.body_parts`).
 from __future__ import annotations
 
 import os
+import pickle
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -304,3 +305,43 @@ def _receipts_from_data(published: Any) -> dict[str, tuple[str | None, str | Non
                 None if at is None else str(at),
             )
     return found
+
+
+# --------------------------------------------------------------------------- aside
+
+
+def read_copies_aside(root: Path, posts_dir: Path) -> Callable[[], Copies]:
+    """Start `read_copies` in a child process, where the system forks and has a
+    second processor, so the posts are read while the caller reads the metrics
+    lines; the function returned gives the copies (read here if the child failed).
+    Elsewhere (no fork, one processor, or other threads running, which a fork
+    would leave in an unknown state) it reads them when called."""
+    import threading
+
+    alone = threading.active_count() == 1
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or not alone:
+        return lambda: read_copies(root, posts_dir)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send, and end without running the parent's cleanup
+        code = 0
+        try:
+            os.close(reader)
+            with os.fdopen(writer, "wb") as out:
+                pickle.dump(read_copies(root, posts_dir), out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(writer)
+
+    def result() -> Copies:
+        with os.fdopen(reader, "rb") as received:
+            data = received.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            return read_copies(root, posts_dir)
+        copies: Copies = pickle.loads(data)  # noqa: S301 - from our own child process
+        return copies
+
+    return result
