@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from clarion.sandbox.bluesky.appview import AppView
 from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT, upload_blob
@@ -27,12 +27,20 @@ from clarion.sandbox.bluesky.sessions import (
 )
 from clarion.sandbox.bluesky.state import PdsState, StoredRecord
 from clarion.sandbox.bluesky.xrpc import XrpcError
+from clarion.sandbox.engagement import Moves, given
 from clarion.sandbox.server import Handler, Request, Response
 from clarion.settings import BlueskyAccount
 
 SANDBOX_HANDLE = "clarion.test"
 SANDBOX_APP_PASSWORD = "sand-box0-clar-ion0"  # noqa: S105 (the sandbox's, public)
 PASSWORD_ENV = "CLARION_BLUESKY_APP_PASSWORD"  # noqa: S105 (a variable name)
+# Our names of the counts, and the AppView's (app.bsky.feed.defs#postView).
+_COUNTS = {
+    "likes": "likeCount",
+    "reposts": "repostCount",
+    "replies": "replyCount",
+    "quotes": "quoteCount",
+}
 
 XRPC: Mapping[tuple[str, str], Callable[[PdsState, Request], Response]] = {
     ("POST", "com.atproto.server.createSession"): create_session,
@@ -111,26 +119,11 @@ class BlueskyStandIn(PdsState):
             f"@{handle} on the Bluesky stand-in", str(stored.value.get("text", ""))
         )
 
-    def set_counts(
-        self,
-        uri: str,
-        *,
-        likes: int | None = None,
-        reposts: int | None = None,
-        replies: int | None = None,
-        quotes: int | None = None,
-    ) -> None:
+    def set_counts(self, uri: str, **moves: Unpack[Moves]) -> None:
         """Move what the AppView shows of post `uri`, as people liking, reposting,
         answering and quoting it would; those not given stay as they are."""
-        given = {
-            "likeCount": likes,
-            "repostCount": reposts,
-            "replyCount": replies,
-            "quoteCount": quotes,
-        }
         with self._lock:
-            counts = self.appview.counts.setdefault(uri, {})
-            counts.update({name: n for name, n in given.items() if n is not None})
+            self.appview.counts.setdefault(uri, {}).update(given(moves, _COUNTS))
 
     # -- what it received ---------------------------------------------------------
     def posts(self, *, include_deleted: bool = False) -> list[StoredRecord]:

@@ -13,11 +13,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from clarion.media.sniff import sniff
 from clarion.networks import DiscourseAccount
 from clarion.sandbox.discourse import moderation, rules
+from clarion.sandbox.engagement import Moves
 from clarion.sandbox.server import FormField, Request, Response, StandIn
 from clarion.text.discourse import body, clean_title, title_problem
 
@@ -183,10 +184,10 @@ class DiscourseStandIn(StandIn):
             self.faults.clear()
             self.moderation = moderation.Moderation(self)
 
-    def set_counts(self, topic_id: int | str, **counts: int | None) -> None:
+    def set_counts(self, topic_id: int | str, **moves: Unpack[Moves]) -> None:
         """Move a topic's likes (of its first post), replies, quotes and views."""
         with self._lock:
-            self.moderation.engagement.set_counts(str(topic_id), **counts)
+            self.moderation.engagement.set_counts(str(topic_id), **moves)
 
     def received(self) -> list[dict[str, Any]]:
         """Every topic created, in order (deleted ones flagged)."""

@@ -8,11 +8,11 @@ import json
 import re
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import quote, unquote
 
 from clarion.networks import LinkedInAccount
-from clarion.sandbox.engagement import Counts, Engagement
+from clarion.sandbox.engagement import Counts, Engagement, Moves
 from clarion.sandbox.linkedin import images, little, posts, reading, rules
 from clarion.sandbox.linkedin.state import (
     SANDBOX_ACCESS_TOKEN,
@@ -27,6 +27,7 @@ from clarion.text.linkedin import LIMIT, length
 TOKEN_ENV = "CLARION_LINKEDIN_ACCESS_TOKEN"  # noqa: S105 - a variable name
 PAGE_PATH = "/feed/update/"  # where a post lives on the web: www.linkedin.com/feed/update/{urn}/
 _ORGANIZATION = re.compile(r"urn:li:organization:\d+")
+SHOWN = ("likes", "reposts", "replies", "views")  # what LinkedIn counts of a post
 
 
 def _utc_today() -> dt.date:
@@ -69,7 +70,7 @@ class LinkedInStandIn(LinkedInState):
         self._defaults = (set(scopes), None if versions is None else set(versions))
         # Counts and followers people would make, and what LinkedIn does to posts
         # outside Clarion: tests move and do them (reading.py).
-        self.engagement = Engagement()
+        self.engagement = Engagement(shown=SHOWN)
         self.reading = reading.Reading(self, self.engagement)
         self.route("POST", "/rest/posts", self._on(posts.create))
         self.route("GET", "/rest/posts", lambda r: self.reading.posts(self, r))
@@ -131,25 +132,15 @@ class LinkedInStandIn(LinkedInState):
             self.daily_limits.clear()
             self.requests.clear()
             self.faults.clear()
-            self.engagement = Engagement()
+            self.engagement = Engagement(shown=SHOWN)
             self.reading = reading.Reading(self, self.engagement)
 
-    def set_counts(
-        self,
-        urn: str,
-        *,
-        likes: int | None = None,
-        reposts: int | None = None,
-        replies: int | None = None,
-        views: int | None = None,
-    ) -> Counts:
+    def set_counts(self, urn: str, **moves: Unpack[Moves]) -> Counts:
         """Move what LinkedIn counts of post `urn`, as people would: likes (LIKE
         reactions), reposts (shares), replies (comments) and views (impressions);
         those not given stay as they are."""
         with self._lock:
-            return self.engagement.set_counts(
-                urn, likes=likes, reposts=reposts, replies=replies, views=views
-            )
+            return self.engagement.set_counts(urn, **moves)
 
     def received(self) -> list[dict[str, Any]]:
         """Every post created, in order (deleted ones flagged): its commentary as sent

@@ -6,9 +6,9 @@ import itertools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
-from clarion.sandbox.engagement import Counts, Engagement
+from clarion.sandbox.engagement import Counts, Engagement, Moves
 from clarion.sandbox.mastodon.limits import Windows
 from clarion.sandbox.mastodon.rules import DESCRIPTION_LIMIT, IMAGE_SIZE_LIMIT
 from clarion.sandbox.server import StandIn
@@ -113,7 +113,7 @@ class InstanceState(StandIn):
         self.ids = Snowflakes()
         self.base = "http://127.0.0.1"  # the real address once started
         # Each status's favourites, boosts and replies, and the followers: tests move them.
-        self.engagement = Engagement()
+        self.engagement = Engagement(shown=("likes", "reposts", "replies"))
         self.version: str | None = None  # the Mastodon version it says it runs; None: VERSION
 
     @property
@@ -138,20 +138,12 @@ class InstanceState(StandIn):
             self.requests.clear()
             self.faults.clear()
 
-    def set_counts(
-        self,
-        status_id: str,
-        *,
-        likes: int | None = None,
-        reposts: int | None = None,
-        replies: int | None = None,
-    ) -> Counts:
-        """Move the favourites, boosts and replies of a status, as people would; those
-        not given stay as they are (replies: the statuses answering it, until moved)."""
+    def set_counts(self, status_id: str, **moves: Unpack[Moves]) -> Counts:
+        """Move the favourites, boosts and replies of a status (likes, reposts, replies),
+        as people would; those not given stay as they are (replies: the statuses
+        answering it, until moved)."""
         with self._lock:
-            return self.engagement.set_counts(
-                status_id, likes=likes, reposts=reposts, replies=replies
-            )
+            return self.engagement.set_counts(status_id, **moves)
 
     def age_idempotency_keys(self, seconds: float) -> None:
         """Age every stored Idempotency-Key by `seconds` (Mastodon forgets them after an hour)."""

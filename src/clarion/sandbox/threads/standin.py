@@ -7,10 +7,10 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from clarion.networks import ThreadsAccount
-from clarion.sandbox.engagement import Counts, Engagement
+from clarion.sandbox.engagement import Counts, Engagement, Moves
 from clarion.sandbox.server import Request, Response
 from clarion.sandbox.threads import insights, publishing, reads
 from clarion.sandbox.threads.files import FILES, fetch, serve
@@ -123,22 +123,12 @@ class ThreadsStandIn(ThreadsState):
             self.faults.clear()
             self.engagement = Engagement()
 
-    def set_counts(
-        self,
-        media_id: str,
-        *,
-        likes: int | None = None,
-        reposts: int | None = None,
-        replies: int | None = None,
-        quotes: int | None = None,
-        views: int | None = None,
-    ) -> Counts:
-        """Move the insights of post `media_id`, as people would; those not given stay
-        as they are (replies: the replies the stand-in holds, until moved)."""
+    def set_counts(self, media_id: str, **moves: Unpack[Moves]) -> Counts:
+        """Move the insights of post `media_id` (likes, reposts, replies, quotes, views),
+        as people would; those not given stay as they are (replies: the replies the
+        stand-in holds, until moved)."""
         with self._lock:
-            return self.engagement.set_counts(
-                media_id, likes=likes, reposts=reposts, replies=replies, quotes=quotes, views=views
-            )
+            return self.engagement.set_counts(media_id, **moves)
 
     def received(self) -> list[dict[str, Any]]:
         """Every post published, in order (deleted ones flagged)."""

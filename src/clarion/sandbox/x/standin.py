@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
+from clarion.sandbox.engagement import Moves, given
 from clarion.sandbox.server import Handler, Request, Response
 from clarion.sandbox.x import media, reads, tweets
 from clarion.sandbox.x.oauth import (
@@ -24,6 +25,14 @@ from clarion.settings import XAccount
 from clarion.text.x import weighted_length
 
 _URL = re.compile(r"https?://\S+")
+# Our names of the counts, and X's (public_metrics, non_public_metrics).
+_METRICS = {
+    "likes": "like_count",
+    "reposts": "retweet_count",
+    "replies": "reply_count",
+    "quotes": "quote_count",
+    "views": "impression_count",
+}
 
 
 class XStandIn(XState):
@@ -100,28 +109,11 @@ class XStandIn(XState):
         return lambda request: handler(self, request)
 
     # -- for the sandbox and the tests ----------------------------------------
-    def set_counts(
-        self,
-        post_id: str,
-        *,
-        likes: int | None = None,
-        reposts: int | None = None,
-        replies: int | None = None,
-        quotes: int | None = None,
-        views: int | None = None,
-    ) -> None:
+    def set_counts(self, post_id: str, **moves: Unpack[Moves]) -> None:
         """Move the public metrics of post `post_id`, as people liking, reposting,
         answering, quoting and seeing it would; those not given stay as they are."""
-        given = {
-            "like_count": likes,
-            "retweet_count": reposts,
-            "reply_count": replies,
-            "quote_count": quotes,
-            "impression_count": views,
-        }
         with self._lock:
-            counts = self.reading.counts.setdefault(post_id, {})
-            counts.update({name: n for name, n in given.items() if n is not None})
+            self.reading.counts.setdefault(post_id, {}).update(given(moves, _METRICS))
 
     def sandbox_settings(self) -> tuple[XAccount, dict[str, str]]:
         """The account settings pointing here, and the credentials this stand-in accepts."""
