@@ -229,9 +229,11 @@ def _parser() -> argparse.ArgumentParser:
         "marked sensitive or removed by moderators on Mastodon; withheld or gone on X (only with "
         "metrics = true, within max_reads). Each finding is new only on the first run that sees "
         "it (metrics/watch.json keeps what was found). Exit status 1 when something new is "
-        "found or a network could not be watched, 2 when settings or credentials are wrong.",
-        epilog="example: clarion watch --format json   (the watch workflow: clarion watch "
-        "--format github --issue)",
+        "found or a network could not be watched, 2 when settings or credentials are wrong. "
+        "--sandbox rehearses it on local stand-ins, with no credentials and no file changed.",
+        epilog="example: clarion watch --sandbox   (publishes the example posts to local "
+        "stand-ins, hides, labels, marks and deletes some there, and reports what it finds; "
+        "the watch workflow runs clarion watch --format github --issue)",
     )
     watch.add_argument(
         "--format",
@@ -240,7 +242,15 @@ def _parser() -> argparse.ArgumentParser:
         help="github: annotations for what is new, the outputs (findings, new, report) and a "
         "step summary",
     )
-    watch.add_argument(
+    watch_mode = watch.add_mutually_exclusive_group()
+    watch_mode.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="publish the example posts to local stand-ins of the networks as publish "
+        "--sandbox does, have the platforms hide, label, mark sensitive and delete some, "
+        "and watch them: the findings printed, no state or file written",
+    )
+    watch_mode.add_argument(
         "--issue",
         action="store_true",
         help="keep one GitHub issue (label clarion-watch) current with the findings: opened or "
@@ -282,11 +292,22 @@ def _parser() -> argparse.ArgumentParser:
         "public AppView without logging in, Mastodon from the instance (the access token is "
         "used when set), X only with metrics = true in [tool.clarion.accounts.x] and at most "
         "max_reads posts a run. A network that fails leaves the others' lines written. Exit "
-        "status 1 when a network could not be read, 2 when credentials are missing or refused.",
-        epilog="example: clarion metrics   (the metrics workflow: clarion metrics --commit)",
+        "status 1 when a network could not be read, 2 when credentials are missing or refused. "
+        "--sandbox rehearses it on local stand-ins, with no credentials and no file changed.",
+        epilog="example: clarion metrics --sandbox   (publishes the example posts to local "
+        "stand-ins, moves their counts there and prints the lines it would write; the metrics "
+        "workflow runs clarion metrics --commit)",
     )
     metrics.add_argument("--format", choices=("text", "json"), default="text")
-    metrics.add_argument(
+    metrics_mode = metrics.add_mutually_exclusive_group()
+    metrics_mode.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="publish the example posts to local stand-ins of the networks as publish "
+        "--sandbox does, move their counts and followers there, and read them: the lines "
+        "printed, none written",
+    )
+    metrics_mode.add_argument(
         "--commit",
         action="store_true",
         help="commit the lines written and push them, as publish pushes receipts (the "
@@ -407,7 +428,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "watch":
         from clarion.commands.watch import run as watch
 
-        return watch(settings, args.format, issue=args.issue)
+        return watch(settings, args.format, issue=args.issue, sandbox=args.sandbox)
     if args.command == "engagement":
         from clarion.commands.engagement import run as engagement
 
@@ -415,7 +436,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "metrics":
         from clarion.commands.metrics import run as metrics
 
-        return metrics(settings, args.format, commit=args.commit)
+        return metrics(settings, args.format, commit=args.commit, sandbox=args.sandbox)
     raise UsageError(f"unknown command {args.command}")  # pragma: no cover
 
 

@@ -4,6 +4,10 @@ Progress goes to standard error as the run goes; the report, text or JSON, to
 standard output at the end. Exit status 0 when every network with parts due was
 read (or is not read by choice), 1 when one failed (the others' lines are
 written all the same), 2 when credentials are missing or refused.
+
+`--sandbox` rehearses it: the example posts published to local stand-ins as
+`publish --sandbox` does, counts and followers moved there, then read by the
+same code, the lines it would write printed and no file written.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ from clarion.logsafe import untrusted
 from clarion.settings import Settings
 
 
-def run(settings: Settings, fmt: str, *, commit: bool = False) -> int:
+def run(settings: Settings, fmt: str, *, commit: bool = False, sandbox: bool = False) -> int:
     from clarion.metrics.lines import FOLDER
     from clarion.metrics.report import REPORTERS
     from clarion.metrics.run import run as read_counts
 
+    if sandbox:
+        if commit:
+            raise UsageError("--sandbox writes no line, so there is nothing to --commit")
+        return _run_sandbox(settings, fmt)
     repo = None
     if commit:
         from clarion.metrics.commit import open_repo
@@ -50,3 +58,33 @@ def run(settings: Settings, fmt: str, *, commit: bool = False) -> int:
 
 def _progress(message: str) -> None:
     print(untrusted(f"clarion metrics: {message}"), file=sys.stderr, flush=True)
+
+
+def _run_sandbox(settings: Settings, fmt: str) -> int:
+    from clarion.commands.publish import rehearsal
+    from clarion.metrics.parts import Published
+    from clarion.metrics.report import REPORTERS
+    from clarion.metrics.run import run as read_counts
+    from clarion.post.receipts import format_time
+    from clarion.sandbox.happenings import Out, move_counts
+
+    then = "moving their counts and followers there and reading them"
+    with rehearsal(settings, then) as (box, sent):
+        parts: list[Published] = []
+        outs: list[Out] = []
+        for s in sent.sent:
+            if s.receipt.id is not None:
+                at = format_time(s.receipt.at)
+                parts.append(Published(s.network, s.path, s.part, s.receipt.id, at))
+                outs.append(Out(s.network, s.path, s.part, s.receipt.id))
+        move_counts(box, outs)
+        report = read_counts(
+            sent.reading_settings(),
+            sent.env,
+            dt.datetime.now(dt.UTC),
+            progress=_progress,
+            parts=parts,
+            write=False,
+        )
+    print(REPORTERS[fmt](report))
+    return max(report.exit_code, 1 if sent.report.failed else 0)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clarion import networks
 from clarion.adapters.base import Adapter, Receipt
@@ -25,6 +28,7 @@ from clarion.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from clarion.git.repo import Repo
+    from clarion.sandbox.networks import Sandbox
 
 
 def adapter_factories(
@@ -291,28 +295,96 @@ def _run_for_real(
     return 0
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A part the sandbox published: where its receipt would have been written."""
+
+    path: str  # the post file, relative to the repository
+    network: str
+    part: int  # 0-based
+    receipt: Receipt
+
+
+@dataclass
+class SandboxRun:
+    """What publishing to the sandbox's stand-ins did, kept in memory."""
+
+    settings: Settings  # the repository's, every account on its stand-in
+    env: dict[str, str]  # the credentials the stand-ins accept
+    report: PublishReport
+    sent: list[Sent]
+
+    def reading_settings(self) -> Settings:
+        """The settings `clarion metrics` and `clarion watch` read the stand-ins with:
+        the accounts of the networks the posts went to, each read in full (X, read
+        only when its settings ask since X charges for reads, is asked: a stand-in
+        charges nothing)."""
+        went = {sent.network for sent in self.sent}
+        tables: dict[str, Any] = {}
+        for name, account in self.settings.account_tables.items():
+            if name in went:
+                asks = any(f.name == "metrics" for f in dataclasses.fields(account))
+                tables[name] = dataclasses.replace(account, metrics=True) if asks else account
+        return dataclasses.replace(self.settings, account_tables=tables)
+
+
+def publish_to_sandbox(
+    box: Sandbox, settings: Settings, items: list[tuple[Post, PostResult]], now: dt.datetime
+) -> SandboxRun:
+    """Publish what is due, the example posts too, to the stand-ins of `box`, with
+    the real adapters, the receipts kept in memory: no file is changed."""
+    sandbox_settings = box.settings(settings)
+    jobs, report = plan(items, now, settings.platforms, settings.root, include_examples=True)
+    sink = MemorySink()
+    publisher = Publisher(
+        adapter_factories(sandbox_settings, box.env),
+        sink,
+        policy=policy(settings),
+        progress=_progress,
+    )
+    publisher.run(jobs, report)
+    rel = {post.path: post.rel for post, _ in items}
+    sent = [Sent(rel[path], network, index, receipt) for path, network, index, receipt in sink.kept]
+    return SandboxRun(sandbox_settings, dict(box.env), report, sent)
+
+
+@contextmanager
+def rehearsal(settings: Settings, then: str) -> Iterator[tuple[Sandbox, SandboxRun]]:
+    """The stand-ins started and the example posts published to them as `publish
+    --sandbox` does, for `clarion metrics --sandbox` and `clarion watch --sandbox`,
+    which say what they do `then`; the stand-ins stop when they are done."""
+    from clarion.sandbox.networks import Sandbox
+
+    items = checked_posts(settings, [])
+    with Sandbox(settings=settings) as box:
+        _progress(
+            f"Publishing the example posts to local stand-ins of {_names(box)} on 127.0.0.1, "
+            f"then {then} (sandbox: no credentials, no network, no file changed; the "
+            "approval gate is skipped)."
+        )
+        run = publish_to_sandbox(box, settings, items, dt.datetime.now(dt.UTC))
+        if run.report.failed:
+            _progress(REPORTERS["text"](run.report))
+        yield box, run
+
+
+def _names(box: Sandbox) -> str:
+    names = [networks.display(name) for name in box.stand_ins]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _run_sandbox(
     settings: Settings, items: list[tuple[Post, PostResult]], fmt: str, now: dt.datetime
 ) -> int:
     from clarion.sandbox.networks import Sandbox
 
     with Sandbox(settings=settings) as box:
-        sandbox_settings = box.settings(settings)
-        jobs, report = plan(items, now, settings.platforms, settings.root, include_examples=True)
-        names = [networks.display(name) for name in box.stand_ins]
         print(
-            f"Publishing to local stand-ins of {', '.join(names[:-1])} and {names[-1]} on "
-            "127.0.0.1 (sandbox: no credentials, no network, no file changed; the approval "
-            "gate is skipped).",
+            f"Publishing to local stand-ins of {_names(box)} on 127.0.0.1 (sandbox: no "
+            "credentials, no network, no file changed; the approval gate is skipped).",
             file=sys.stderr,
         )
-        publisher = Publisher(
-            adapter_factories(sandbox_settings, box.env),
-            MemorySink(),
-            policy=policy(settings),
-            progress=_progress,
-        )
-        publisher.run(jobs, report)
+        report = publish_to_sandbox(box, settings, items, now).report
         _summary(report, fmt)
         if fmt != "json":
             print()

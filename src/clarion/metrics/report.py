@@ -2,15 +2,18 @@
 
 JSON: `{"ok", "at", "file", "written", "networks": {NET: {"due", "read",
 "written", "not_found", "followers", "requests", "skipped", "error",
-"notes"}}, "warnings", "pushed"}`.
+"notes"}}, "warnings", "pushed"}`, and `"lines"` (each line as it would be
+written) when the run wrote none: the sandbox's.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from clarion.logsafe import untrusted
+from clarion.metrics.lines import format_line
 from clarion.metrics.run import MetricsReport, NetworkResult
 
 
@@ -20,11 +23,13 @@ def text(report: MetricsReport) -> str:
         lines.append("no account to read: add one under [tool.clarion.accounts]")
     lines.extend(f"  {note}" for result in report.networks for note in result.notes)
     wrote = f"{report.written:,} line{'' if report.written == 1 else 's'}"
-    lines.append(
-        f"wrote {wrote} to {report.file}"
-        if report.written
-        else "no counts changed: no line written"
-    )
+    if report.lines is not None:  # the sandbox: shown, not written
+        lines.append(f"would write {wrote} to {report.file} (nothing is written):")
+        lines.extend(format_line(line) for line in report.lines)
+    elif report.written:
+        lines.append(f"wrote {wrote} to {report.file}")
+    else:
+        lines.append("no counts changed: no line written")
     lines.extend(f"warning: {warning}" for warning in report.warnings)
     if report.pushed:
         lines.append(report.pushed)
@@ -51,6 +56,9 @@ def _network(result: NetworkResult) -> str:
 
 
 def as_json(report: MetricsReport) -> str:
+    shown: dict[str, Any] = {}
+    if report.lines is not None:
+        shown["lines"] = [json.loads(format_line(line)) for line in report.lines]
     return json.dumps(
         {
             "ok": report.exit_code == 0,
@@ -73,6 +81,7 @@ def as_json(report: MetricsReport) -> str:
             },
             "warnings": report.warnings,
             "pushed": report.pushed,
+            **shown,
         },
         indent=2,
         ensure_ascii=False,

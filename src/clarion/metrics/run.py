@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from clarion import networks
 from clarion.metrics.fetch import Fetcher
 from clarion.metrics.lines import FOLDER, MetricsLine, latest, month_file
-from clarion.metrics.parts import published_parts
+from clarion.metrics.parts import Published, published_parts
 from clarion.metrics.readers import (
     Batch,
     NotRead,
@@ -29,7 +29,7 @@ from clarion.metrics.readers import (
     Target,
 )
 from clarion.metrics.schedule import Due, due, parse_time
-from clarion.metrics.sink import LineSink
+from clarion.metrics.sink import KeptLines, LineSink
 from clarion.settings import Settings
 
 Progress = Callable[[str], None]
@@ -61,6 +61,9 @@ class MetricsReport:
     networks: list[NetworkResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # bad lines, unreadable posts
     pushed: str | None = None  # what --commit did
+    # The lines of a run that writes none (the sandbox's), in the registry's order;
+    # None when they were appended to `file`.
+    lines: list[MetricsLine] | None = None
 
     @property
     def written(self) -> int:
@@ -80,10 +83,12 @@ def due_targets(
     now: dt.datetime,
     seen: Mapping[tuple[str, str, int], MetricsLine],
     warnings: list[str],
+    parts: Iterable[Published] | None = None,
 ) -> dict[str, list[Target]]:
-    """Each network's parts due a read at `now`: recent ones first, newest first."""
+    """Each network's parts due a read at `now` (of `parts`, by default those the
+    posts' receipts hold): recent ones first, newest first."""
     found: dict[str, list[Target]] = {}
-    for part in published_parts(settings, warnings):
+    for part in published_parts(settings, warnings) if parts is None else parts:
         last = seen.get((part.network, part.id, part.part))
         published = parse_time(part.at)
         why = due(now, published, parse_time(last.at) if last else None, part.id)
@@ -109,18 +114,23 @@ def run(
     *,
     progress: Progress = lambda message: None,
     fetcher: Callable[[str], Fetcher] | None = None,
+    parts: Iterable[Published] | None = None,
+    write: bool = True,
 ) -> MetricsReport:
+    """Read the parts due and append the lines. `parts`: those to read instead of
+    the receipts' (the sandbox's, kept in memory); `write=False`: the lines are kept
+    in the report's `lines` and no file is written."""
     at = stamp(now)
     folder = settings.root / FOLDER
     path = month_file(folder, at)
     report = MetricsReport(at, path.relative_to(settings.root).as_posix())
     seen = latest(folder, lambda bad: report.warnings.append(str(bad)))
     unreadable: list[str] = []
-    targets = due_targets(settings, now, seen, unreadable)
+    targets = due_targets(settings, now, seen, unreadable, parts)
     report.warnings.extend(f"{where} (its parts are not read)" for where in unreadable)
     make = fetcher or (lambda display: _fetcher(settings, display))
     jobs: list[Callable[[], None]] = []
-    sink = LineSink(path)
+    sink = LineSink(path) if write else KeptLines(path)
     for entry in networks.all_networks():
         due_here = targets.get(entry.name, [])
         account = settings.account(entry.name)
@@ -156,6 +166,9 @@ def run(
                 running.result()  # a bug shows its traceback, once the others are done
     finally:
         sink.close()
+    if isinstance(sink, KeptLines):
+        order = {name: index for index, name in enumerate(networks.names())}
+        report.lines = sorted(sink.lines, key=lambda x: (order[x.network], x.path, x.part))
     return report
 
 

@@ -61,3 +61,18 @@ class LineSink:
             if handle.read(1) != "\n":
                 handle.write("\n")
         return handle
+
+
+class KeptLines(LineSink):
+    """The lines kept in memory, in the order they come, and no file written: what
+    `clarion metrics --sandbox` prints."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.lines: list[MetricsLine] = []
+
+    def write_batch(self, lines: Iterable[MetricsLine]) -> None:
+        batch = list(lines)
+        with self._lock:
+            self.lines.extend(batch)
+            self.written += len(batch)

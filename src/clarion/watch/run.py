@@ -99,11 +99,15 @@ def watch(
     previous: Iterable[tuple[Finding, str]],
     *,
     now: dt.datetime | None = None,
+    parts: Mapping[str, list[Watched]] | None = None,
 ) -> tuple[WatchReport, list[tuple[Finding, str]]]:
     """Watch every network and compare with `previous` (the last run's findings
-    and when each was first seen): the report, and the state to keep."""
+    and when each was first seen): the report, and the state to keep. `parts`:
+    per network, the parts to look at instead of the receipts' (the sandbox's)."""
     moment = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    parts, unreadable = published_parts(settings)
+    unreadable: list[str] = []
+    if parts is None:
+        parts, unreadable = published_parts(settings)
     jobs: list[tuple[str, Watcher, object, list[Watched]]] = []
     for entry in networks.all_networks():
         account = settings.account(entry.name)
