@@ -218,6 +218,15 @@ class StandIn:
                     return handler(request)
         return self.not_found(request)
 
+    # -- what it received: each stand-in lists its own, for tests and describe() --
+    def received(self) -> list[dict[str, Any]]:
+        """Every post it took, in order, deleted ones flagged (`"deleted": True`)."""
+        return []
+
+    def live(self) -> list[dict[str, Any]]:
+        """The posts that exist now (not deleted)."""
+        return [post for post in self.received() if not post["deleted"]]
+
     # -- faults ----------------------------------------------------------------
     def inject(self, fault: Fault) -> None:
         self.faults.append(fault)

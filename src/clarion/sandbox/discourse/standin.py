@@ -17,6 +17,7 @@ from typing import Any, Unpack
 
 from clarion.media.sniff import sniff
 from clarion.networks import DiscourseAccount
+from clarion.sandbox.describe import text_lines
 from clarion.sandbox.discourse import moderation, rules
 from clarion.sandbox.engagement import Moves
 from clarion.sandbox.server import FormField, Request, Response, StandIn
@@ -212,10 +213,6 @@ class DiscourseStandIn(StandIn):
                 for topic in self.topics.values()
             ]
 
-    def live(self) -> list[dict[str, Any]]:
-        """The topics that exist now (not deleted)."""
-        return [topic for topic in self.received() if not topic["deleted"]]
-
     def topic_url(self, topic: StoredTopic | Mapping[str, Any]) -> str:
         slug, topic_id = (
             (topic.slug, topic.id)
@@ -239,7 +236,7 @@ class DiscourseStandIn(StandIn):
             edited = f", edited {topic['version'] - 1} time(s)" if topic["version"] > 1 else ""
             lines.append(f"  [{number}] topic {topic['id']}{state}{edited}")
             lines.append(f"      title: {json.dumps(topic['title'], ensure_ascii=False)}")
-            lines.extend(f"      | {line}".rstrip() for line in topic["raw"].splitlines() or [""])
+            lines.extend(text_lines(topic["raw"]))
             lines.append(f"      {len(topic['raw'])}/{most} characters")
             for image in topic["images"]:
                 lines.append(

@@ -12,6 +12,7 @@ from typing import Any, Unpack
 from urllib.parse import quote, unquote
 
 from clarion.networks import LinkedInAccount
+from clarion.sandbox.describe import head, image, image_line, text_lines
 from clarion.sandbox.engagement import Counts, Engagement, Moves
 from clarion.sandbox.linkedin import images, little, posts, reading, rules
 from clarion.sandbox.linkedin.state import (
@@ -153,27 +154,13 @@ class LinkedInStandIn(LinkedInState):
                     "commentary": post.commentary,
                     "text": little.shown(post.commentary),
                     "cut": post.commentary != post.sent,
-                    "images": [
-                        {
-                            "id": image.urn,
-                            "mime": image.mime,
-                            "size": image.size,
-                            "width": image.width,
-                            "height": image.height,
-                            "alt_text": alt,
-                        }
-                        for image, alt in post.images
-                    ],
+                    "images": [image(stored, alt, id=stored.urn) for stored, alt in post.images],
                     "article": (post.content or {}).get("article"),
                     "edited": post.edited,
                     "deleted": post.deleted,
                 }
                 for post in self.posts.values()
             ]
-
-    def live(self) -> list[dict[str, Any]]:
-        """The posts that exist now (not deleted)."""
-        return [post for post in self.received() if not post["deleted"]]
 
     def describe(self) -> str:
         received = self.received()
@@ -184,23 +171,15 @@ class LinkedInStandIn(LinkedInState):
             f"({self.organization})"
         ]
         for number, post in enumerate(received, 1):
-            state = ", since deleted" if post["deleted"] else ""
-            state += ", edited" if post["edited"] else ""
-            lines.append(f"  [{number}] {post['id']} (new post{state})")
-            lines.extend(f"      | {line}".rstrip() for line in post["text"].splitlines() or [""])
+            lines.append(head(number, post["id"], None, post["deleted"], edited=post["edited"]))
+            lines.extend(text_lines(post["text"]))
             lines.append(f"      {length(post['text'])}/{LIMIT} characters")
             if post["cut"]:
                 lines.append(
                     "      CUT SHORT by LinkedIn at an unescaped reserved character of the "
                     f"little text format; it was sent: {json.dumps(post['sent'])[:200]}"
                 )
-            for image in post["images"]:
-                alt = image["alt_text"]
-                shown = json.dumps(alt, ensure_ascii=False) if alt else "(none)"
-                lines.append(
-                    f"      image {image['mime']} {image['width']}x{image['height']}, "
-                    f"{image['size']} bytes, alt: {shown}"
-                )
+            lines.extend(image_line(i) for i in post["images"])
             article = post["article"]
             if article:
                 lines.append(f"      link card: {article.get('title')} <{article.get('source')}>")

@@ -129,10 +129,6 @@ class MastodonStandIn(InstanceState):
         with self._lock:
             return [self._record(status) for status in self.statuses.values()]
 
-    def live(self) -> list[dict[str, Any]]:
-        """The statuses that exist now (not deleted), in order."""
-        return [record for record in self.received() if not record["deleted"]]
-
     def _record(self, status: Status) -> dict[str, Any]:
         return {
             "id": status.id,

@@ -3,13 +3,13 @@ route, the files it serves for image URLs, and what it received."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Unpack
 
 from clarion.networks import ThreadsAccount
+from clarion.sandbox.describe import head, image, image_line, text_lines
 from clarion.sandbox.engagement import Counts, Engagement, Moves
 from clarion.sandbox.server import Request, Response
 from clarion.sandbox.threads import insights, publishing, reads
@@ -140,45 +140,23 @@ class ThreadsStandIn(ThreadsState):
                     "media_type": post.media_type,
                     "reply_to": post.replied_to,
                     "permalink": self.permalink(post),
-                    "images": [
-                        {
-                            "url": item.url,
-                            "alt_text": item.alt_text,
-                            "mime": item.mime,
-                            "size": item.size,
-                            "width": item.width,
-                            "height": item.height,
-                        }
-                        for item in post.items
-                    ],
+                    "images": [image(item, item.alt_text, url=item.url) for item in post.items],
                     "deleted": post.deleted,
                 }
                 for post in self.posts.values()
             ]
 
-    def live(self) -> list[dict[str, Any]]:
-        """The posts that exist now (not deleted)."""
-        return [post for post in self.received() if not post["deleted"]]
-
     def describe(self) -> str:
         posts = self.received()
         lines = [f"Threads stand-in at {self.base}: @{self.username}, {len(posts)} post(s)"]
         for number, post in enumerate(posts, 1):
-            where = f"reply to {post['reply_to']}" if post["reply_to"] else "new post"
-            state = ", since deleted" if post["deleted"] else ""
-            lines.append(f"  [{number}] {post['id']} ({where}{state})")
-            lines.extend(f"      | {line}".rstrip() for line in post["text"].splitlines() or [""])
+            lines.append(head(number, post["id"], post["reply_to"], post["deleted"]))
+            lines.extend(text_lines(post["text"]))
             found = links(post["text"])
             lines.append(
                 f"      {length(post['text'])}/{TEXT_LIMIT} characters, {len(found)} link(s)"
             )
-            for image in post["images"]:
-                alt = image["alt_text"]
-                shown = json.dumps(alt, ensure_ascii=False) if alt else "(none)"
-                lines.append(
-                    f"      image {image['mime']} {image['width']}x{image['height']}, "
-                    f"{image['size']} bytes, fetched from {image['url']}, alt: {shown}"
-                )
+            lines.extend(image_line(i, fetched_from=i["url"]) for i in post["images"])
             if found and not post["images"]:
                 lines.append(f"      link preview: Threads builds it from {found[0]}")
             lines.append(f"      {post['permalink']}")

@@ -3,11 +3,11 @@ route, and what it received."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
+from clarion.sandbox.describe import head, image, image_line, text_lines
 from clarion.sandbox.engagement import Moves, given
 from clarion.sandbox.server import Handler, Request, Response
 from clarion.sandbox.x import media, reads, tweets
@@ -146,25 +146,12 @@ class XStandIn(XState):
                     "in_reply_to": tweet.in_reply_to,
                     "conversation_id": tweet.conversation_id,
                     "media": [
-                        {
-                            "id": m.id,
-                            "media_key": m.media_key,
-                            "mime": m.mime,
-                            "size": m.size,
-                            "width": m.width,
-                            "height": m.height,
-                            "alt_text": m.alt_text,
-                        }
-                        for m in tweet.media
+                        image(m, m.alt_text, id=m.id, media_key=m.media_key) for m in tweet.media
                     ],
                     "deleted": tweet.deleted,
                 }
                 for tweet in self.tweets.values()
             ]
-
-    def live(self) -> list[dict[str, Any]]:
-        """The posts that exist now (not deleted)."""
-        return [tweet for tweet in self.received() if not tweet["deleted"]]
 
     def describe(self) -> str:
         posts = self.received()
@@ -172,18 +159,10 @@ class XStandIn(XState):
             return "X: received nothing"
         lines = [f"X: received {len(posts)} post(s) from @{self.username}"]
         for number, post in enumerate(posts, 1):
-            where = f"reply to {post['in_reply_to']}" if post["in_reply_to"] else "new post"
-            state = ", since deleted" if post["deleted"] else ""
-            lines.append(f"  [{number}] {post['id']} ({where}{state})")
-            lines.extend(f"      | {line}".rstrip() for line in post["text"].splitlines() or [""])
+            lines.append(head(number, post["id"], post["in_reply_to"], post["deleted"]))
+            lines.extend(text_lines(post["text"]))
             lines.append(f"      {weighted_length(post['text'])}/{TEXT_LIMIT} weighted characters")
-            for image in post["media"]:
-                alt = image["alt_text"]
-                shown = json.dumps(alt, ensure_ascii=False) if alt else "(none)"
-                lines.append(
-                    f"      image {image['mime']} {image['width']}x{image['height']}, "
-                    f"{image['size']} bytes, alt: {shown}"
-                )
+            lines.extend(image_line(i) for i in post["media"])
             links = _URL.findall(post["text"])
             if links:
                 lines.append(f"      link card: X builds it from {links[0]}")
