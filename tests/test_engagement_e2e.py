@@ -192,9 +192,11 @@ def first(metrics: Metrics, network: str, name: str) -> str:
 def move_counts(world: World, metrics: Metrics) -> None:
     for network, posts in COUNTS.items():
         stand_in = world.box.get(network)
-        for name, (likes, reposts, replies) in posts.items():
-            ident = first(metrics, network, name)
-            stand_in.set_counts(ident, likes=likes, reposts=reposts, replies=replies)
+        for name, values in posts.items():
+            moves = dict(zip(("likes", "reposts", "replies"), values, strict=True))
+            # Only the counts the network shows (a forum's topic has no reposts).
+            shown = {count: n for count, n in moves.items() if n is not None}
+            stand_in.set_counts(first(metrics, network, name), **shown)
     for network, followers in FOLLOWERS.items():
         stand_in = world.box.get(network)
         # Where each stand-in keeps the account's followers (its getProfile, users/me...).
