@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import threading
 
 from clarion.errors import ClarionError, UsageError
 from clarion.logsafe import untrusted
@@ -56,8 +57,14 @@ def run(settings: Settings, fmt: str, *, commit: bool = False, sandbox: bool = F
     return report.exit_code
 
 
+_SAYING = threading.Lock()  # the networks are read side by side: one line at a time
+
+
 def _progress(message: str) -> None:
-    print(untrusted(f"clarion metrics: {message}"), file=sys.stderr, flush=True)
+    line = untrusted(f"clarion metrics: {message}") + "\n"
+    with _SAYING:
+        sys.stderr.write(line)
+        sys.stderr.flush()
 
 
 def _run_sandbox(settings: Settings, fmt: str) -> int:
