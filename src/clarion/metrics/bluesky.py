@@ -17,10 +17,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from clarion.metrics.fetch import Answer, Fetcher
-from clarion.metrics.readers import Batch, Counts, ReadFailed, Target
+from clarion.metrics.readers import Batch, Counts, ReadFailed, Target, count, counts_in
 from clarion.settings import BlueskyAccount
 
 URIS_PER_CALL = 25  # getPosts: "uris" maxLength 25
+# Our names of the counts, and the AppView's (app.bsky.feed.defs#postView).
+_COUNTS = {
+    "likes": "likeCount",
+    "reposts": "repostCount",
+    "replies": "replyCount",
+    "quotes": "quoteCount",
+}
 
 
 class BlueskyReader:
@@ -37,7 +44,7 @@ class BlueskyReader:
             doing=f"reading the profile of {self.handle}",
         )
         data = self._data(answer, f"reading the profile of {self.handle}")
-        return _count(data.get("followersCount"))
+        return count(data.get("followersCount"))
 
     def read(self, targets: Sequence[Target]) -> Iterator[Batch]:
         for start in range(0, len(targets), URIS_PER_CALL):
@@ -52,14 +59,7 @@ class BlueskyReader:
                 for view in data.get("posts") or []
                 if isinstance(view, dict)
             }
-            batch = Batch()
-            for target in chunk:
-                view = views.get(target.id)
-                if view is None:
-                    batch.missing.append(target)
-                else:
-                    batch.found.append((target, _counts(view)))
-            yield batch
+            yield Batch.of(chunk, views, _counts)
 
     def _data(self, answer: Answer, doing: str) -> Mapping[str, Any]:
         if answer.ok and isinstance(answer.data, dict):
@@ -70,16 +70,7 @@ class BlueskyReader:
 
 
 def _counts(view: Mapping[str, Any]) -> Counts:
-    return Counts(
-        likes=_count(view.get("likeCount")),
-        reposts=_count(view.get("repostCount")),
-        replies=_count(view.get("replyCount")),
-        quotes=_count(view.get("quoteCount")),
-    )
-
-
-def _count(value: object) -> int | None:
-    return value if type(value) is int and value >= 0 else None
+    return counts_in(view, _COUNTS)
 
 
 def reader(account: BlueskyAccount, env: Mapping[str, str], fetch: Fetcher) -> BlueskyReader:

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from clarion.metrics.fetch import Answer, Fetcher
-from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target
+from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target, count
 from clarion.networks import DiscourseAccount
 
 KEY_ENV = "CLARION_DISCOURSE_API_KEY"
@@ -99,18 +99,18 @@ def _counts(topic: Mapping[str, Any]) -> Counts:
         actions = first.get("actions_summary")
         if isinstance(actions, list):
             likes = sum(
-                _count(a.get("count")) or 0
+                count(a.get("count")) or 0
                 for a in actions
                 if isinstance(a, dict) and a.get("id") == LIKE
             )
-        quotes = _count(first.get("quote_count"))
-    posts = _count(topic.get("posts_count"))
+        quotes = count(first.get("quote_count"))
+    posts = count(topic.get("posts_count"))
     return Counts(
         likes=likes,
         reposts=None,
         replies=posts - 1 if posts else None,
         quotes=quotes,
-        views=_count(topic.get("views")),
+        views=count(topic.get("views")),
     )
 
 
@@ -121,10 +121,6 @@ def _first_post(topic: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if isinstance(post, dict) and post.get("post_number") == 1:
             return post
     return None
-
-
-def _count(value: object) -> int | None:
-    return value if type(value) is int and value >= 0 else None
 
 
 def reader(account: DiscourseAccount, env: Mapping[str, str], fetch: Fetcher) -> DiscourseReader:

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 from clarion.metrics.fetch import Answer, Fetcher
-from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target
+from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target, count, secrets
 from clarion.networks import LinkedInAccount
 
 TOKEN_ENV = "CLARION_LINKEDIN_ACCESS_TOKEN"  # noqa: S105 - a variable name
@@ -82,7 +82,7 @@ class LinkedInReader:
             self.notes.append(f"LinkedIn: the followers were not read ({_detail(answer)})")
             return None
         data = self._data(answer, doing)
-        return _count(data.get("firstDegreeSize"))
+        return count(data.get("firstDegreeSize"))
 
     def read(self, targets: Sequence[Target]) -> Iterator[Batch]:
         for start in range(0, len(targets), BATCH):
@@ -106,10 +106,10 @@ class LinkedInReader:
                         target,
                         Counts(
                             likes=_reactions(metadata),
-                            reposts=_count(totals.get("shareCount")),
+                            reposts=count(totals.get("shareCount")),
                             replies=_comments(metadata),
                             quotes=None,
-                            views=_count(totals.get("impressionCount")),
+                            views=count(totals.get("impressionCount")),
                         ),
                     )
                 )
@@ -187,7 +187,7 @@ def _reactions(metadata: Mapping[str, Any]) -> int | None:
     summaries = metadata.get("reactionSummaries")
     if not isinstance(summaries, dict):
         return None
-    counts = [_count(s.get("count")) for s in summaries.values() if isinstance(s, dict)]
+    counts = [count(s.get("count")) for s in summaries.values() if isinstance(s, dict)]
     return sum(c for c in counts if c is not None)
 
 
@@ -195,20 +195,17 @@ def _comments(metadata: Mapping[str, Any]) -> int | None:
     summary = metadata.get("commentSummary")
     if not isinstance(summary, dict):
         return None
-    top = _count(summary.get("topLevelCount"))
-    return top if top is not None else _count(summary.get("count"))
-
-
-def _count(value: object) -> int | None:
-    return value if type(value) is int and value >= 0 else None
+    top = count(summary.get("topLevelCount"))
+    return top if top is not None else count(summary.get("count"))
 
 
 def reader(account: LinkedInAccount, env: Mapping[str, str], fetch: Fetcher) -> LinkedInReader:
-    token = env.get(TOKEN_ENV, "").strip()
-    if not token:
-        raise ReadRefused(
-            f"LinkedIn: {TOKEN_ENV} is not set: LinkedIn's counts are read with the page's "
-            f"token (with {SOCIAL_SCOPE}, and {STATS_SCOPE} for views and reposts), which the "
-            "metrics workflow needs as a secret of its environment"
-        )
+    (token,) = secrets(
+        env,
+        [TOKEN_ENV],
+        "LinkedIn",
+        f"LinkedIn's counts are read with the page's token (with {SOCIAL_SCOPE}, and "
+        f"{STATS_SCOPE} for views and reposts), which the metrics workflow needs as a secret "
+        "of its environment",
+    )
     return LinkedInReader(account, token, fetch)

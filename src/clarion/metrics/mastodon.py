@@ -26,13 +26,28 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from clarion.metrics.fetch import Answer, Fetcher
-from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target
+from clarion.metrics.readers import (
+    Batch,
+    Counts,
+    ReadFailed,
+    ReadRefused,
+    Target,
+    count,
+    counts_in,
+)
 from clarion.settings import MastodonAccount
 
 IDS_PER_CALL = 20  # DEFAULT_STATUSES_LIMIT
 BATCH_SINCE = (4, 3)
 TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable's name
 _VERSION = re.compile(r"(\d+)\.(\d+)")
+# Our names of the counts, and a Status's (docs.joinmastodon.org/entities/Status).
+_COUNTS = {
+    "likes": "favourites_count",
+    "reposts": "reblogs_count",
+    "replies": "replies_count",
+    "quotes": "quotes_count",
+}
 
 
 class MastodonReader:
@@ -71,14 +86,7 @@ class MastodonReader:
                 continue
             statuses = self._list(answer)
             by_id = {str(s.get("id")): s for s in statuses if isinstance(s, dict)}
-            batch = Batch(followers=_followers(by_id.values()))
-            for target in chunk:
-                status = by_id.get(target.id)
-                if status is None:
-                    batch.missing.append(target)
-                else:
-                    batch.found.append((target, _counts(status)))
-            yield batch
+            yield Batch.of(chunk, by_id, _counts, _followers(by_id.values()))
             start += len(chunk)
 
     def _has_batch_call(self) -> bool:
@@ -132,26 +140,17 @@ class MastodonReader:
 
 
 def _counts(status: Mapping[str, Any]) -> Counts:
-    return Counts(
-        likes=_count(status.get("favourites_count")),
-        reposts=_count(status.get("reblogs_count")),
-        replies=_count(status.get("replies_count")),
-        quotes=_count(status.get("quotes_count")),
-    )
+    return counts_in(status, _COUNTS)
 
 
 def _followers(statuses: Any) -> int | None:
     for status in statuses:
         account = status.get("account") if isinstance(status, dict) else None
         if isinstance(account, dict):
-            found = _count(account.get("followers_count"))
+            found = count(account.get("followers_count"))
             if found is not None:
                 return found
     return None
-
-
-def _count(value: object) -> int | None:
-    return value if type(value) is int and value >= 0 else None
 
 
 def reader(account: MastodonAccount, env: Mapping[str, str], fetch: Fetcher) -> MastodonReader:

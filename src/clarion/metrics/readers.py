@@ -18,12 +18,15 @@ before it kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from clarion.metrics.fetch import Fetcher
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,17 @@ class Counts:
         return (self.likes, self.reposts, self.replies, self.quotes, self.views)
 
 
+def count(value: object) -> int | None:
+    """A count as a network gave it: a whole number, 0 or more; else None."""
+    return value if type(value) is int and value >= 0 else None
+
+
+def counts_in(data: Mapping[str, Any], names: Mapping[str, str]) -> Counts:
+    """The counts an answer's post holds, by the network's names of them (`names`:
+    ours to its); None for a count it does not give."""
+    return Counts(**{ours: count(data.get(theirs)) for ours, theirs in names.items()})
+
+
 @dataclass
 class Batch:
     """One answer's worth: the parts found with their counts, the parts the
@@ -60,6 +74,25 @@ class Batch:
     found: list[tuple[Target, Counts]] = field(default_factory=list)
     missing: list[Target] = field(default_factory=list)
     followers: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        targets: Iterable[Target],
+        shown: Mapping[str, T],
+        counts: Callable[[T], Counts],
+        followers: int | None = None,
+    ) -> Batch:
+        """The answer for `targets`: those `shown` (the network's posts by id) holds,
+        with `counts` of each, and the others missing."""
+        batch = cls(followers=followers)
+        for target in targets:
+            post = shown.get(target.id)
+            if post is None:
+                batch.missing.append(target)
+            else:
+                batch.found.append((target, counts(post)))
+        return batch
 
 
 class Reader(Protocol):
@@ -107,3 +140,13 @@ class ReadRefused(ReadFailed):
     """Credentials missing or refused: a configuration problem (exit status 2)."""
 
     exit_code = 2
+
+
+def secrets(env: Mapping[str, str], names: Sequence[str], network: str, why: str) -> list[str]:
+    """The values of environment variables `names`; `ReadRefused` naming those not
+    set, and `why` the reader needs them."""
+    missing = [name for name in names if not env.get(name, "").strip()]
+    if missing:
+        are = "is" if len(missing) == 1 else "are"
+        raise ReadRefused(f"{network}: {', '.join(missing)} {are} not set: {why}")
+    return [env[name].strip() for name in names]

@@ -37,7 +37,7 @@ from clarion.adapters.threads_errors import (
     TOKEN_ENV,
 )
 from clarion.metrics.fetch import Answer, Fetcher
-from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target
+from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target, secrets
 from clarion.networks import ThreadsAccount
 
 API_VERSION = "v1.0"
@@ -150,13 +150,13 @@ def _metrics(data: object) -> dict[str, int | None]:
 
 
 def reader(account: ThreadsAccount, env: Mapping[str, str], fetch: Fetcher) -> ThreadsReader:
-    token = env.get(TOKEN_ENV, "").strip()
-    if not token:
-        raise ReadRefused(
-            f"Threads: {TOKEN_ENV} is not set: Threads' insights are read with the account's "
-            f"token (with the {SCOPE} permission), which the metrics workflow needs as a "
-            "secret of its environment"
-        )
+    (token,) = secrets(
+        env,
+        [TOKEN_ENV],
+        "Threads",
+        f"Threads' insights are read with the account's token (with the {SCOPE} "
+        "permission), which the metrics workflow needs as a secret of its environment",
+    )
     if not account.user_id.strip():
         raise ReadRefused(
             "Threads: no user_id in [tool.clarion.accounts.threads]: the account's Threads "

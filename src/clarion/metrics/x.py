@@ -32,11 +32,29 @@ from typing import Any
 from requests_oauthlib import OAuth1  # type: ignore[import-untyped]
 
 from clarion.metrics.fetch import Answer, Fetcher
-from clarion.metrics.readers import Batch, Counts, NotRead, ReadFailed, ReadRefused, Target
+from clarion.metrics.readers import (
+    Batch,
+    Counts,
+    NotRead,
+    ReadFailed,
+    ReadRefused,
+    Target,
+    count,
+    counts_in,
+    secrets,
+)
 from clarion.settings import XAccount
 
 IDS_PER_CALL = 100
 PAGE_MIN, PAGE_MAX = 5, 100  # the timeline's max_results
+# Our names of the counts, and X's (a post's public_metrics).
+_COUNTS = {
+    "likes": "like_count",
+    "reposts": "retweet_count",
+    "replies": "reply_count",
+    "quotes": "quote_count",
+    "views": "impression_count",
+}
 ENV_VARS = (
     "CLARION_X_API_KEY",
     "CLARION_X_API_SECRET",
@@ -67,7 +85,7 @@ class XReader:
         self.user_id = str(data["id"])
         metrics = data.get("public_metrics")
         if isinstance(metrics, dict):
-            self.followers_count = _count(metrics.get("followers_count"))
+            self.followers_count = count(metrics.get("followers_count"))
         return self.followers_count
 
     def read(self, targets: Sequence[Target]) -> Iterator[Batch]:
@@ -124,14 +142,7 @@ class XReader:
         body = answer.data if isinstance(answer.data, dict) else {}
         posts = {str(p.get("id")): p for p in body.get("data") or [] if isinstance(p, dict)}
         self.left -= len(posts)
-        batch = Batch(followers=self.followers_count)
-        for target in chunk:
-            post = posts.get(target.id)
-            if post is None:
-                batch.missing.append(target)
-            else:
-                batch.found.append((target, _counts(post)))
-        return batch
+        return Batch.of(chunk, posts, _counts, self.followers_count)
 
     def _get(self, path: str, params: Mapping[str, str | int], doing: str) -> Answer:
         answer = self.fetch.get(f"{self.api}{path}", params, auth=self.auth, doing=doing)
@@ -158,18 +169,7 @@ def _detail(answer: Answer) -> str:
 
 def _counts(post: Mapping[str, Any]) -> Counts:
     metrics = post.get("public_metrics")
-    metrics = metrics if isinstance(metrics, dict) else {}
-    return Counts(
-        likes=_count(metrics.get("like_count")),
-        reposts=_count(metrics.get("retweet_count")),
-        replies=_count(metrics.get("reply_count")),
-        quotes=_count(metrics.get("quote_count")),
-        views=_count(metrics.get("impression_count")),
-    )
-
-
-def _count(value: object) -> int | None:
-    return value if type(value) is int and value >= 0 else None
+    return counts_in(metrics if isinstance(metrics, dict) else {}, _COUNTS)
 
 
 def reader(account: XAccount, env: Mapping[str, str], fetch: Fetcher) -> XReader:
@@ -180,14 +180,13 @@ def reader(account: XAccount, env: Mapping[str, str], fetch: Fetcher) -> XReader
         )
     if account.max_reads < 1:
         raise NotRead("not read: max_reads in [tool.clarion.accounts.x] is 0")
-    missing = [name for name in ENV_VARS if not env.get(name, "").strip()]
-    if missing:
-        raise ReadRefused(
-            f"X: {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: with "
-            "metrics = true, the metrics workflow needs the X keys (a read-only app's "
-            "are enough) as secrets of its environment"
-        )
-    key, secret, token, token_secret = (env[name].strip() for name in ENV_VARS)
+    key, secret, token, token_secret = secrets(
+        env,
+        ENV_VARS,
+        "X",
+        "with metrics = true, the metrics workflow needs the X keys (a read-only app's are "
+        "enough) as secrets of its environment",
+    )
     auth = OAuth1(
         key, client_secret=secret, resource_owner_key=token, resource_owner_secret=token_secret
     )
