@@ -34,11 +34,8 @@ admin API's 60 requests a minute by default).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -58,87 +55,21 @@ from clarion.adapters.base import (
     refused,
     secret,
 )
+from clarion.adapters.discourse_limits import EXTENSIONS, ForumLimits
+from clarion.adapters.discourse_topic import (
+    IMAGE_LINE,
+    compose_raw,
+    external_id,
+    first_post,
+    image_line,
+)
 from clarion.networks import DiscourseAccount
 from clarion.settings import Settings
-from clarion.text.discourse import body, clean_title, title_problem
+from clarion.text.discourse import body, clean_title
 
 ENV_VAR = "CLARION_DISCOURSE_API_KEY"
 DEFAULT_TIMEOUT = 30.0
 EDIT_REASON = "Corrected by Clarion (edit: true)"
-# app/models/topic.rb: EXTERNAL_ID_MAX_LENGTH = 50, format /\A[\w-]+\z/.
-EXTERNAL_ID_MAX_LENGTH = 50
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-_TOPIC_PATH = re.compile(r"/t/([^/?#]+)/(\d+)")
-# An image line the adapter writes: ![alt|WxH](upload://…), alt escaped.
-_IMAGE_LINE = re.compile(
-    r"!\[(?P<alt>(?:[^\]\\]|\\.)*?)(?:\|(?P<size>\d+x\d+))?\]\((?P<ref>upload://[^)\s]+)\)"
-)
-
-
-def external_id(key: str) -> str:
-    """The topic's `external_id` for the post at `key` (its path): stable across
-    runs and machines, 48 characters of [a-z0-9-], within Discourse's 50."""
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
-    return f"clarion-{digest}"
-
-
-def image_line(alt: str, width: int, height: int, short_url: str) -> str:
-    """An uploaded image as the composer writes it: `![alt|WxH](upload://…)`.
-
-    The alt text is one line with its brackets and backslashes escaped; a "|"
-    would start the size, so it becomes "/".
-    """
-    flat = " ".join(alt.split())
-    escaped = re.sub(r"([\\\[\]])", r"\\\1", flat).replace("|", "/")
-    return f"![{escaped}|{width}x{height}]({short_url})"
-
-
-def compose_raw(text: str, images: list[str]) -> str:
-    """The topic's body: the text, then each image on a line of its own."""
-    return text if not images else text + "\n\n" + "\n".join(images)
-
-
-@dataclass(frozen=True)
-class ForumLimits:
-    """What the forum takes (its site settings of these names)."""
-
-    min_topic_title_length: int
-    max_topic_title_length: int
-    min_first_post_length: int
-    max_post_length: int
-    max_image_size_kb: int = 4096
-    authorized_extensions: tuple[str, ...] = ("jpg", "jpeg", "png", "gif", "heic", "heif", "webp")
-
-    @classmethod
-    def of(cls, account: DiscourseAccount) -> ForumLimits:
-        return cls(
-            account.min_topic_title_length,
-            account.max_topic_title_length,
-            account.min_first_post_length,
-            account.max_post_length,
-        )
-
-    def read(self, settings: Mapping[str, Any]) -> ForumLimits:
-        """These limits with the forum's own where it gave them."""
-
-        def number(name: str, default: int) -> int:
-            value = settings.get(name)
-            try:
-                return int(value) if value is not None and not isinstance(value, bool) else default
-            except (TypeError, ValueError):
-                return default
-
-        extensions = settings.get("authorized_extensions")
-        return ForumLimits(
-            number("min_topic_title_length", self.min_topic_title_length),
-            number("max_topic_title_length", self.max_topic_title_length),
-            number("min_first_post_length", self.min_first_post_length),
-            number("max_post_length", self.max_post_length),
-            number("max_image_size_kb", self.max_image_size_kb),
-            tuple(e.strip().lower().lstrip(".") for e in extensions.split("|") if e.strip())
-            if isinstance(extensions, str)
-            else self.authorized_extensions,
-        )
 
 
 def _errors(response: httpx.Response) -> str:
@@ -299,7 +230,7 @@ class DiscourseAdapter:
             )
         eid = external_id(outgoing.key)
         title = outgoing.title or ""
-        problem = self._beyond_limits(title, part)
+        problem = self.limits.problem(self.base, title, part)
         with SideBySide() as batch:
             found = batch.submit(self._lookup, eid)
             uploads = [] if problem else [batch.submit(self._upload, i) for i in part.images]
@@ -309,7 +240,7 @@ class DiscourseAdapter:
         if problem:
             raise NotSent(problem, retryable=False)
         raw = compose_raw(part.text, [upload.result() for upload in uploads])
-        problem = self._body_problem(raw, with_images=bool(part.images))
+        problem = self.limits.body_problem(self.base, raw, with_images=bool(part.images))
         if problem:
             raise NotSent(problem, retryable=False)
         payload = {
@@ -404,77 +335,12 @@ class DiscourseAdapter:
     def topic_url(self, slug: str, topic_id: int | str) -> str:
         return f"{self.base}/t/{slug}/{topic_id}"
 
-    # -- the forum's limits ----------------------------------------------------------
-    def _beyond_limits(self, title: str, part: OutgoingPart) -> str | None:
-        """Why the forum would refuse this topic, known before anything is sent."""
-        limits = self.limits
-        settings = "[tool.clarion.accounts.discourse]"
-        cleaned = clean_title(title)
-        if not cleaned:
-            return (
-                "Discourse: the post has no title: add `title: ...` to its front matter "
-                "(a topic needs one)"
-            )
-        if len(cleaned) < limits.min_topic_title_length:
-            return (
-                f"Discourse: the title is {len(cleaned)} characters; {self.base} needs at least "
-                f"{limits.min_topic_title_length} (its min_topic_title_length): lengthen it, "
-                f"and set min_topic_title_length in {settings} so the check knows"
-            )
-        if len(cleaned) > limits.max_topic_title_length:
-            return (
-                f"Discourse: the title is {len(cleaned)} characters; {self.base} takes at most "
-                f"{limits.max_topic_title_length} (its max_topic_title_length): shorten it, "
-                f"and set max_topic_title_length in {settings} so the check knows"
-            )
-        unclear = title_problem(cleaned, limits.min_topic_title_length)
-        if unclear:
-            return f"Discourse: the title {unclear}"
-        problem = self._body_problem(part.text, with_images=False)
-        if problem:
-            return problem
-        for image in part.images:
-            extension = _EXTENSIONS.get(image.mime, "")
-            allowed = limits.authorized_extensions
-            if extension not in allowed and not (extension == "jpg" and "jpeg" in allowed):
-                return (
-                    f"Discourse: {self.base} takes no {extension or image.mime} uploads "
-                    f"(its authorized_extensions: {', '.join(allowed)}): {image.path.name}"
-                )
-            size = _size(image)
-            if size is not None and size > limits.max_image_size_kb * 1024:
-                return (
-                    f"Discourse: {image.path.name} is {size:,} bytes; {self.base} takes images "
-                    f"of at most {limits.max_image_size_kb} KB (its max_image_size_kb): make "
-                    "it smaller"
-                )
-        return None
-
-    def _body_problem(self, raw: str, *, with_images: bool) -> str | None:
-        limits = self.limits
-        length = len(body(raw))
-        if length > limits.max_post_length:
-            images = " with its images' Markdown" if with_images else ""
-            return (
-                f"Discourse: the body{images} is {length} characters; {self.base} takes at "
-                f"most {limits.max_post_length} (its max_post_length): shorten it, and set "
-                "max_post_length in [tool.clarion.accounts.discourse] so the check knows"
-            )
-        if len(body(raw).strip()) < limits.min_first_post_length:
-            return (
-                f"Discourse: the body is {len(body(raw).strip())} characters; {self.base} needs "
-                f"at least {limits.min_first_post_length} in a topic (its "
-                "min_first_post_length): say more, and set min_first_post_length in "
-                "[tool.clarion.accounts.discourse] so the check knows"
-            )
-        return None
-
     # -- images ----------------------------------------------------------------------
     def _upload(self, image: Image) -> str:
         """Upload one image; its Markdown line. Nothing is posted yet, so a failure
         here is safe to retry (an upload no topic uses is removed by the forum)."""
         data = read_image(image, "Discourse")
-        extension = _EXTENSIONS.get(image.mime, "png")
+        extension = EXTENSIONS.get(image.mime, "png")
         name = f"{image.path.stem or 'image'}.{extension}"
         try:
             response = self._connected().post(
@@ -508,8 +374,7 @@ class DiscourseAdapter:
         if not receipt.id:
             raise NotSent("Discourse: only a topic with an id can be edited", retryable=False)
         topic = self._get(f"/t/{receipt.id}.json", f"reading topic {receipt.id}")
-        posts = (topic.get("post_stream") or {}).get("posts") or []
-        first = next((p for p in posts if isinstance(p, dict) and p.get("post_number") == 1), None)
+        first = first_post(topic)
         if first is None or not isinstance(first.get("id"), int):
             raise NotSent(f"Discourse: topic {receipt.id} has no first post", retryable=False)
         post = self._get(f"/posts/{first['id']}.json", f"reading topic {receipt.id}'s post")
@@ -520,7 +385,7 @@ class DiscourseAdapter:
         topic (images are not replaced) with their alt texts updated."""
         alts = [image.alt for image in part.images]
         lines = []
-        for n, match in enumerate(_IMAGE_LINE.finditer(str(post.get("raw") or ""))):
+        for n, match in enumerate(IMAGE_LINE.finditer(str(post.get("raw") or ""))):
             if n >= len(alts):  # an image the post no longer lists stays as it is
                 lines.append(match.group(0))
                 continue
@@ -550,7 +415,7 @@ class DiscourseAdapter:
         `PUT /posts/{id}.json`."""
         topic, post = self._first_post(receipt)
         raw = self._corrected(post, part)
-        problem = self._body_problem(raw, with_images=bool(part.images))
+        problem = self.limits.body_problem(self.base, raw, with_images=bool(part.images))
         if problem:
             raise NotSent(problem, retryable=False)
         payload: dict[str, Any] = {"post": {"raw": raw, "edit_reason": EDIT_REASON}}
@@ -629,10 +494,3 @@ class DiscourseAdapter:
                 "README.md lists"
             )
         return refused("Discourse", doing, message, server_error=status >= 500)
-
-
-def _size(image: Image) -> int | None:
-    try:
-        return image.path.stat().st_size
-    except OSError:
-        return None

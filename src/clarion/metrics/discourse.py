@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from clarion.adapters.discourse_topic import first_post
 from clarion.metrics.fetch import Answer, Fetcher
 from clarion.metrics.readers import Batch, Counts, ReadFailed, ReadRefused, Target, count
 from clarion.networks import DiscourseAccount
@@ -92,7 +93,7 @@ class DiscourseReader:
 
 
 def _counts(topic: Mapping[str, Any]) -> Counts:
-    first = _first_post(topic)
+    first = first_post(topic)
     likes: int | None = None
     quotes: int | None = None
     if first is not None:
@@ -112,15 +113,6 @@ def _counts(topic: Mapping[str, Any]) -> Counts:
         quotes=quotes,
         views=count(topic.get("views")),
     )
-
-
-def _first_post(topic: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    stream = topic.get("post_stream")
-    posts = stream.get("posts") if isinstance(stream, dict) else None
-    for post in posts if isinstance(posts, list) else []:
-        if isinstance(post, dict) and post.get("post_number") == 1:
-            return post
-    return None
 
 
 def reader(account: DiscourseAccount, env: Mapping[str, str], fetch: Fetcher) -> DiscourseReader:

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from clarion import __version__
+from clarion.adapters.discourse_topic import first_post
 from clarion.networks import DiscourseAccount
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
@@ -121,15 +122,6 @@ class _Forum:
         return str(username).lower() if username else None
 
 
-def _first_post(topic: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    stream = topic.get("post_stream")
-    posts = stream.get("posts") if isinstance(stream, dict) else None
-    for post in posts if isinstance(posts, list) else []:
-        if isinstance(post, dict) and post.get("post_number") == 1:
-            return post
-    return None
-
-
 def _findings(forum: _Forum, part: Watched, topic: Mapping[str, Any]) -> list[Seen]:
     if topic.get("deleted_at"):
         by = topic.get("deleted_by")
@@ -146,7 +138,7 @@ def _findings(forum: _Forum, part: Watched, topic: Mapping[str, Any]) -> list[Se
                 key="unlisted",
             )
         )
-    first = _first_post(topic)
+    first = first_post(topic)
     if first is None:
         return seen
     if first.get("hidden") is True:
