@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 
 from clarion.engagement.figures import Engagement, compute
-from clarion.engagement.posts import read_copies_aside
+from clarion.engagement.posts import Copies, read_copies_aside
 from clarion.engagement.reporters import render_csv, render_json, render_text
 from clarion.errors import UsageError
 from clarion.logsafe import untrusted
@@ -58,14 +58,16 @@ def figures(settings: Settings, since: dt.date | None, warn: Callable[[str], Non
             "the repository, or set [tool.clarion] posts in the settings"
         )
     folder = settings.root / lines.FOLDER
-    copies = read_copies_aside(settings.root, settings.posts_dir)  # while the lines are read
+    counted = bool(lines.metrics_files(folder))
+    # The posts are read while the lines are; without lines there is nothing to match.
+    copies = read_copies_aside(settings.root, settings.posts_dir) if counted else Copies
     bad: list[lines.BadLine] = []
     latest = lines.latest(folder, bad.append, parts=(0,))
     for problem in bad[:BAD_LINES_SHOWN]:
         warn(str(dataclasses.replace(problem, file=problem.file.relative_to(settings.root))))
     if len(bad) > BAD_LINES_SHOWN:
         warn(f"… and {len(bad) - BAD_LINES_SHOWN:,} more lines that are not metrics lines")
-    if not lines.metrics_files(folder):
+    if not counted:
         warn(
             f"there are no metrics lines in {lines.FOLDER}/ yet: `clarion metrics` writes "
             "them (the metrics workflow runs it daily)"

@@ -24,7 +24,7 @@ import os
 import pickle
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -49,8 +49,8 @@ class Copy(NamedTuple):
 class Copies:
     """Every published post's copies, found by id and by path."""
 
-    by_id: Mapping[tuple[str, str], Copy]  # (network, first part's id)
-    by_path: Mapping[tuple[str, str], Copy]  # (network, post file)
+    by_id: Mapping[tuple[str, str], Copy] = field(default_factory=dict)  # (network, its id)
+    by_path: Mapping[tuple[str, str], Copy] = field(default_factory=dict)  # (network, file)
 
     def find(self, network: str, ident: str, path: str) -> Copy | None:
         """The copy a metrics line of a first part is about: by its id (a renamed
