@@ -168,7 +168,7 @@ def test_bad_settings_or_credentials_exit_2_after_the_others_are_watched(
     assert code == 2
     assert [(f["network"], f["kind"]) for f in report["findings"]] == [("mastodon", "deleted")]
     assert "labelers lists 'moderation.example', which is not a labeler's DID" in err
-    assert "X: CLARION_X_API_KEY not set" in err
+    assert "X: CLARION_X_API_KEY is not set" in err
     assert "Traceback" not in err
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from clarion.networks import BlueskyAccount
+from clarion.watch.answers import body
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
 # Bluesky's moderation service, the labeler every Bluesky app applies
@@ -73,12 +74,9 @@ def _split(uri: str) -> tuple[str, str, str] | None:
 
 def _says(response: httpx.Response) -> str:
     """The XRPC error of an answer, in its own words."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and (body.get("error") or body.get("message")):
-        return f"{response.status_code} {body.get('error') or ''}: {body.get('message') or ''}"
+    data = body(response)
+    if isinstance(data, dict) and (data.get("error") or data.get("message")):
+        return f"{response.status_code} {data.get('error') or ''}: {data.get('message') or ''}"
     return f"HTTP {response.status_code}"
 
 

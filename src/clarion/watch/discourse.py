@@ -35,6 +35,7 @@ import httpx
 from clarion import __version__
 from clarion.adapters.discourse_topic import first_post
 from clarion.networks import DiscourseAccount
+from clarion.watch.answers import body, json_object
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
 KEY_ENV = "CLARION_DISCOURSE_API_KEY"
@@ -42,11 +43,8 @@ MAX_WAIT = 120.0  # seconds of rate limits waited out in one run
 
 
 def _says(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    said = body.get("errors") if isinstance(body, dict) else None
+    data = body(response)
+    said = data.get("errors") if isinstance(data, dict) else None
     if isinstance(said, list) and said:
         return f"{response.status_code} ({'; '.join(str(e) for e in said)})"
     return f"HTTP {response.status_code}"
@@ -104,13 +102,9 @@ class _Forum:
     def json(self, response: httpx.Response, path: str) -> Mapping[str, Any]:
         if response.status_code != 200:
             raise WatchFailed(f"Discourse: {self.base} answered {_says(response)} to GET {path}")
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            raise WatchFailed(f"Discourse: {self.base} answered GET {path} with no JSON object")
-        return body
+        return json_object(
+            response, f"Discourse: {self.base} answered GET {path} with no JSON object"
+        )
 
     def latest_editor(self, post_id: int) -> str | None:
         """Who made the post's latest revision (lower case); None when it has none."""

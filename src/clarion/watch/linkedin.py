@@ -33,6 +33,7 @@ import httpx
 
 from clarion import __version__
 from clarion.networks import LinkedInAccount
+from clarion.watch.answers import body, by_id, json_object, moment, secrets
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
 TOKEN_ENV = "CLARION_LINKEDIN_ACCESS_TOKEN"  # noqa: S105 - a variable name
@@ -44,29 +45,16 @@ EDIT_GRACE = dt.timedelta(minutes=2)
 
 
 def _says(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    body = body if isinstance(body, dict) else {}
-    said = " ".join(str(body.get(k) or "") for k in ("code", "message")).strip()
+    data = body(response)
+    data = data if isinstance(data, dict) else {}
+    said = " ".join(str(data.get(k) or "") for k in ("code", "message")).strip()
     return f"{response.status_code} {said}" if said else f"HTTP {response.status_code}"
 
 
-def _moment(millis: object) -> dt.datetime | None:
+def _modified(millis: object) -> dt.datetime | None:
     if type(millis) is not int or millis <= 0:
         return None
     return dt.datetime.fromtimestamp(millis / 1000, dt.UTC)
-
-
-def _receipt_time(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _findings(part: Watched, post: Mapping[str, Any]) -> list[Seen]:
@@ -83,8 +71,8 @@ def _findings(part: Watched, post: Mapping[str, Any]) -> list[Seen]:
         )
     info = post.get("lifecycleStateInfo")
     edited_by_author = isinstance(info, dict) and info.get("isEditedByAuthor") is True
-    modified = _moment(post.get("lastModifiedAt"))
-    ours = _receipt_time(part.edited)
+    modified = _modified(post.get("lastModifiedAt"))
+    ours = moment(part.edited)
     if edited_by_author and modified is not None and (ours is None or modified > ours + EDIT_GRACE):
         # One finding a post: LinkedIn says that it was edited, and when the post last
         # changed in any way (a lifecycle change too), not when each edit was made.
@@ -124,15 +112,9 @@ def _batch(client: httpx.Client, api: str, ids: Sequence[str]) -> Mapping[str, A
         )
     if response.status_code != 200:
         raise WatchFailed(f"LinkedIn: {api} answered {_says(response)} to GET /rest/posts")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise WatchFailed(
-            f"LinkedIn: {api} answered GET /rest/posts with something other than JSON"
-        )
-    return body
+    return json_object(
+        response, f"LinkedIn: {api} answered GET /rest/posts with something other than JSON"
+    )
 
 
 def watch(
@@ -146,18 +128,10 @@ def watch(
     observed = Observed()
     if not parts:
         return observed
-    token = env.get(TOKEN_ENV, "").strip()
-    if not token:
-        raise WatchFailed(
-            f"LinkedIn: {TOKEN_ENV} is not set: reading the page's posts needs its token, as "
-            "publishing does (README, Accounts and secrets)",
-            config=True,
-        )
+    (token,) = secrets(env, [TOKEN_ENV], "LinkedIn", "reading the page's posts needs its token")
     api = account.api.rstrip("/")
-    by_id: dict[str, list[Watched]] = {}
-    for part in parts:
-        by_id.setdefault(part.id, []).append(part)
-    ids = list(by_id)
+    watched = by_id(parts)
+    ids = list(watched)
     headers = {
         "Authorization": f"Bearer {token}",
         "Linkedin-Version": account.version.strip(),
@@ -167,13 +141,13 @@ def watch(
     with httpx.Client(timeout=timeout, headers=headers) as client:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            body = _batch(client, api, chunk)
-            results, statuses = body.get("results"), body.get("statuses")
+            answer = _batch(client, api, chunk)
+            results, statuses = answer.get("results"), answer.get("statuses")
             results = results if isinstance(results, dict) else {}
             statuses = statuses if isinstance(statuses, dict) else {}
             for urn in chunk:
                 post = results.get(urn)
-                for part in by_id[urn]:
+                for part in watched[urn]:
                     if isinstance(post, dict):
                         observed.seen.extend(_findings(part, post))
                     elif statuses.get(urn) in (404, 410, None):

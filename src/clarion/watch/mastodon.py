@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from clarion.networks import MastodonAccount
+from clarion.watch.answers import body, moment
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
 TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
@@ -52,22 +53,9 @@ _ON_ACCOUNT = {
 }
 
 
-def _moment(text: Any) -> dt.datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def _says(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    said = body.get("error") if isinstance(body, dict) else None
+    data = body(response)
+    said = data.get("error") if isinstance(data, dict) else None
     return f"{response.status_code} ({said})" if said else f"HTTP {response.status_code}"
 
 
@@ -155,10 +143,7 @@ class _Instance:
 
 
 def _json_list(response: httpx.Response, base: str) -> list[Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
+    data = body(response)
     if not isinstance(data, list):
         raise WatchFailed(f"Mastodon: {base} answered with something other than a list")
     return data
@@ -166,8 +151,8 @@ def _json_list(response: httpx.Response, base: str) -> list[Any]:
 
 def _status_findings(part: Watched, status: Mapping[str, Any]) -> list[Seen]:
     seen = []
-    edited = _moment(status.get("edited_at"))
-    ours = _moment(part.edited)
+    edited = moment(status.get("edited_at"))
+    ours = moment(part.edited)
     if edited is not None and (ours is None or edited > ours + EDIT_GRACE):
         seen.append(
             Seen(

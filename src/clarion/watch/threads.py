@@ -31,6 +31,7 @@ from clarion.adapters.threads_errors import (
     transport,
 )
 from clarion.networks import ThreadsAccount
+from clarion.watch.answers import secrets
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
 API_VERSION = "v1.0"
@@ -45,13 +46,9 @@ def watch(
     timeout: float,
     now: dt.datetime | None = None,
 ) -> Observed:
-    token = env.get(TOKEN_ENV, "").strip()
-    if not token:
-        raise WatchFailed(
-            f"Threads: {TOKEN_ENV} is not set: reading posts on Threads needs the account's "
-            "token, as publishing does (README, Accounts and secrets)",
-            config=True,
-        )
+    (token,) = secrets(
+        env, [TOKEN_ENV], "Threads", "reading posts on Threads needs the account's token"
+    )
     observed = Observed()
     base = f"{account.api.rstrip('/')}/{API_VERSION}"
     headers = {"User-Agent": f"clarion/{__version__}"}

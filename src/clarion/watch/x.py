@@ -19,6 +19,7 @@ from typing import Any
 
 from clarion import networks
 from clarion.networks import XAccount
+from clarion.watch.answers import body, by_id, json_object, secrets
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
 
 BATCH = 100  # GET /2/tweets: `ids` "up to 100 are allowed in a single request"
@@ -26,27 +27,12 @@ _NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 _NOT_AUTHORIZED = "https://api.twitter.com/2/problems/not-authorized-for-resource"
 
 
-def _keys(env: Mapping[str, str]) -> list[str]:
-    names = networks.get("x").secrets
-    missing = [name for name in names if not env.get(name, "").strip()]
-    if missing:
-        raise WatchFailed(
-            f"X: {', '.join(missing)} not set: reading posts on X needs the account's keys, "
-            "as publishing does (README, Accounts and secrets)",
-            config=True,
-        )
-    return [env[name].strip() for name in names]
-
-
 def _says(response: Any) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        said = body.get("detail") or body.get("title")
-        if not said and isinstance(body.get("errors"), list) and body["errors"]:
-            first = body["errors"][0]
+    data = body(response)
+    if isinstance(data, dict):
+        said = data.get("detail") or data.get("title")
+        if not said and isinstance(data.get("errors"), list) and data["errors"]:
+            first = data["errors"][0]
             said = first.get("message") or first.get("detail") if isinstance(first, dict) else None
         if said:
             return f"{response.status_code} ({said})"
@@ -106,7 +92,9 @@ def watch(
         )
     if not chosen:
         return observed
-    api_key, api_secret, token, token_secret = _keys(env)
+    api_key, api_secret, token, token_secret = secrets(
+        env, networks.get("x").secrets, "X", "reading posts on X needs the account's keys"
+    )
 
     import requests
     from requests_oauthlib import OAuth1  # type: ignore[import-untyped]
@@ -118,10 +106,8 @@ def watch(
         resource_owner_secret=token_secret,
     )
     base = account.api.rstrip("/")
-    by_id: dict[str, list[Watched]] = {}
-    for part in chosen:
-        by_id.setdefault(part.id, []).append(part)
-    ids = list(by_id)
+    watched = by_id(chosen)
+    ids = list(watched)
     with requests.Session() as session:
         session.headers["User-Agent"] = "clarion-watch"
         for start in range(0, len(ids), BATCH):
@@ -145,25 +131,20 @@ def watch(
                 raise WatchFailed("X: the rate limit for reading posts is spent: try later")
             if response.status_code != 200:
                 raise WatchFailed(f"X: {base} answered {_says(response)} to GET /2/tweets")
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                raise WatchFailed(
-                    f"X: {base} answered GET /2/tweets with something other than JSON"
-                )
-            for post in body.get("data") or []:
+            answer = json_object(
+                response, f"X: {base} answered GET /2/tweets with something other than JSON"
+            )
+            for post in answer.get("data") or []:
                 if not isinstance(post, dict):
                     continue
-                for part in by_id.get(str(post.get("id")), []):
+                for part in watched.get(str(post.get("id")), []):
                     found = _withheld(part, post)
                     if found is not None:
                         observed.seen.append(found)
-            for problem in body.get("errors") or []:
+            for problem in answer.get("errors") or []:
                 if not isinstance(problem, dict):
                     continue
                 named = str(problem.get("resource_id") or problem.get("value") or "")
-                for part in by_id.get(named, []):
+                for part in watched.get(named, []):
                     observed.seen.append(_missing(part, problem))
     return observed
