@@ -160,41 +160,53 @@ def naive_latest(folder: Path) -> dict[tuple[str, str, int], MetricsLine]:
     return found
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 def test_latest_is_the_newest_line_however_the_lines_are_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     """Lines as clarion metrics writes them are compared without being parsed; lines
     written otherwise (spaces, escapes, another key order) are parsed: both ways
-    give the rule's answer, in any mix, in chunks of any size."""
+    give the rule's answer, in any mix, in chunks of any size, in time order within
+    each file (as appended) or not (as a merge may leave them), files overlapping
+    in time or not."""
     rng = random.Random(seed)  # noqa: S311 - test data
     monkeypatch.setattr(lines, "_CHUNK_BYTES", rng.choice([300, 2000, 1 << 20]))
     folder = tmp_path / "metrics"
-    ids = ["1", "2", f"{B}x", 'q"uote', "é/ü"]
-    for month in ("2026-01", "2026-02"):
+    plain = seed % 3 != 0  # no escape in any string: the keys are read from the text
+    ids = ["1", "2", f"{B}x"] + ([] if plain else ['q"uote', "é/ü"])
+    written = 1.0 if seed % 2 else 0.6  # the share of lines as format_line writes them
+    in_order = seed % 4 < 2
+    for n, month in enumerate(("2026-01", "2026-02")):
+        days = f"2026-0{1 + n % 2 if seed % 5 else 1}"  # seed 0, 5, 10: both files one month
         rows = []
         for _ in range(rng.randrange(20, 60)):
-            fields = {
-                "network": rng.choice(["bluesky", "x"]),
-                "path": rng.choice(["posts/a.md", "posts/b\\c.md", "posts/ñ.md"]),
-                "part": rng.choice([0, 0, 1, 2]),
-                "id": rng.choice(ids),
-                "at": f"{month}-{rng.randrange(1, 28):02d}T06:00:{rng.randrange(60):02d}Z",
-                "likes": rng.randrange(100),
-                "reposts": rng.choice([None, 3]),
-                "replies": 0,
-                "quotes": None,
-                "views": rng.choice([None, 10_000]),
-                "followers": 5,
-            }
+            rows.append(
+                {
+                    "network": rng.choice(["bluesky", "x"]),
+                    "path": rng.choice(["posts/a.md", "posts/ñ.md"] + ([] if plain else ["b\\c"])),
+                    "part": rng.choice([0, 0, 1, 2]),
+                    "id": rng.choice(ids),
+                    "at": f"{days}-{rng.randrange(1, 28):02d}T06:00:{rng.randrange(60):02d}Z",
+                    "likes": rng.randrange(100),
+                    "reposts": rng.choice([None, 3]),
+                    "replies": 0,
+                    "quotes": None,
+                    "views": rng.choice([None, 10_000]),
+                    "followers": 5,
+                }
+            )
+        if in_order:
+            rows.sort(key=lambda fields: str(fields["at"]))
+        texts = []
+        for fields in rows:
             style = rng.random()
-            if style < 0.6:
-                rows.append(format_line(MetricsLine(**fields)))  # type: ignore[arg-type]
+            if style < written:
+                texts.append(format_line(MetricsLine(**fields)))  # type: ignore[arg-type]
             elif style < 0.8:
-                rows.append(json.dumps(fields))  # spaces, escapes
+                texts.append(json.dumps(fields))  # spaces, escapes
             else:
-                rows.append(json.dumps(dict(reversed(fields.items())), ensure_ascii=False))
-        write(folder, f"{month}.jsonl", *rows)
+                texts.append(json.dumps(dict(reversed(fields.items())), ensure_ascii=False))
+        write(folder, f"{month}.jsonl", *texts)
     bad: list[BadLine] = []
     assert lines.latest(folder, bad.append) == naive_latest(folder)
     only = lines.latest(folder, bad.append, parts=(0,))

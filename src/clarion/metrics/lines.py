@@ -141,6 +141,7 @@ def latest(
     the newest of each part is parsed."""
     # (network, id, part) as bytes -> (at as bytes, the line's text or its object)
     best: dict[tuple[bytes, bytes, bytes], tuple[bytes, bytes | dict[str, Any]]] = {}
+    newest = b""  # the latest time merged into `best`
     for path in metrics_files(folder):
         for chunk in _chunks(path, on_bad, parts):
             if chunk.keys is not None:
@@ -150,6 +151,12 @@ def latest(
                     map(_KEY_OF, chunk.keys), zip(ats, chunk.lines, strict=True), strict=True
                 )
                 if ats == sorted(ats):  # appended run after run: the chunk's last is newest
+                    if not ats:
+                        continue
+                    if ats[0] >= newest:  # and newer than all before it: no need to compare
+                        best.update(pairs)
+                        newest = ats[-1]
+                        continue
                     pairs = dict(pairs).items()
             else:
                 pairs = (
@@ -163,6 +170,7 @@ def latest(
                 seen = best.get(key)
                 if seen is None or value[0] >= seen[0]:
                     best[key] = value
+                newest = max(newest, value[0])
     texts = [kept for _, kept in best.values() if isinstance(kept, bytes)]
     parsed = iter(_parse(texts))
     found: dict[tuple[str, str, int], MetricsLine] = {}
@@ -292,9 +300,14 @@ def _only(chunk: list[bytes], parts: Collection[int] | None) -> list[bytes | Non
         found = search(raw)
         return found is None or found.group(1) in wanted
 
-    if len(marks) == 1:  # the usual case, without a call a line
+    if len(marks) == 1:  # the usual case, without a call for most lines
         (mark,) = marks
-        return [raw if mark in raw or keep(raw) else None for raw in chunk]
+        return [
+            raw
+            if mark in raw or (found := search(raw)) is None or found.group(1) in wanted
+            else None
+            for raw in chunk
+        ]
     return [raw if keep(raw) else None for raw in chunk]
 
 
