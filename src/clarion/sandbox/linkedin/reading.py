@@ -26,6 +26,7 @@ A batch get answers `{"results": {urn: …}, "statuses": {urn: status}, "errors"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -35,7 +36,7 @@ from clarion.sandbox.linkedin import posts, rules
 from clarion.sandbox.server import Request, Response
 
 if TYPE_CHECKING:
-    from clarion.sandbox.linkedin.state import LinkedInState
+    from clarion.sandbox.linkedin.state import LinkedInState, StoredPost
 
 SOCIAL_PATH = "/rest/socialMetadata"
 STATS_PATH = "/rest/organizationalEntityShareStatistics"
@@ -108,28 +109,20 @@ class Reading:
         ids = restli_list(_query(request, "ids"))
         if not ids:
             return rules.error(400, "ILLEGAL_ARGUMENT", "ids=List(...) is required")
-        results: dict[str, Any] = {}
-        statuses: dict[str, int] = {}
-        errors: dict[str, Any] = {}
-        for urn in ids:
-            post = state.posts.get(urn)
-            if post is None or post.deleted:
-                statuses[urn] = 404
-                errors[urn] = {"status": 404, "message": f"Not Found: {urn}"}
-                continue
-            counts = self.engagement.of(urn)
-            summaries = {"LIKE": counts.likes, **self.reactions.get(urn, {})}
-            comments = counts.replies or 0
-            results[urn] = {
-                "reactionSummaries": {
-                    kind: {"reactionType": kind, "count": n} for kind, n in summaries.items() if n
-                },
-                "commentsState": "OPEN",
-                "commentSummary": {"count": comments, "topLevelCount": comments},
-                "entity": urn,
-            }
-            statuses[urn] = 200
-        return Response.json({"results": results, "statuses": statuses, "errors": errors})
+        return _batch_get(state, ids, lambda urn, _post: self._social(urn), {})
+
+    def _social(self, urn: str) -> dict[str, Any]:
+        counts = self.engagement.of(urn)
+        summaries = {"LIKE": counts.likes, **self.reactions.get(urn, {})}
+        comments = counts.replies or 0
+        return {
+            "reactionSummaries": {
+                kind: {"reactionType": kind, "count": n} for kind, n in summaries.items() if n
+            },
+            "commentsState": "OPEN",
+            "commentSummary": {"count": comments, "topLevelCount": comments},
+            "entity": urn,
+        }
 
     # -- GET /rest/organizationalEntityShareStatistics ------------------------------------
     def share_statistics(self, state: LinkedInState, request: Request) -> Response:
@@ -186,15 +179,27 @@ class Reading:
             return posts.find(state, request)
         if rules.READ_SCOPE not in state.scopes:
             return rules.denied("partnerApiPostsExternal.BATCH_GET")
-        results: dict[str, Any] = {}
-        statuses: dict[str, int] = {}
-        errors: dict[str, Any] = {}
-        for urn in ids:
-            post = state.posts.get(urn)
-            if post is None or post.deleted:
-                statuses[urn] = 404
-                errors[urn] = {"status": 404, "code": "NOT_FOUND", "message": f"Not Found: {urn}"}
-            else:
-                statuses[urn] = 200
-                results[urn] = post.shape()
-        return Response.json({"results": results, "statuses": statuses, "errors": errors})
+        return _batch_get(state, ids, lambda _urn, post: post.shape(), {"code": "NOT_FOUND"})
+
+
+def _batch_get(
+    state: LinkedInState,
+    ids: list[str],
+    found: Callable[[str, StoredPost], dict[str, Any]],
+    code: Mapping[str, str],
+) -> Response:
+    """A Rest.li BATCH_GET's answer: what `found` makes of each post, by URN in
+    `results`, and the status of each in `statuses` (a post deleted or unknown: 404,
+    in `errors` too, with `code` where the API names one)."""
+    results: dict[str, Any] = {}
+    statuses: dict[str, int] = {}
+    errors: dict[str, Any] = {}
+    for urn in ids:
+        post = state.posts.get(urn)
+        if post is None or post.deleted:
+            statuses[urn] = 404
+            errors[urn] = {"status": 404, **code, "message": f"Not Found: {urn}"}
+        else:
+            statuses[urn] = 200
+            results[urn] = found(urn, post)
+    return Response.json({"results": results, "statuses": statuses, "errors": errors})

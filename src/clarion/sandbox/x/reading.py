@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clarion.sandbox.server import Request, Response
+from clarion.sandbox.x.reads import post_object
 from clarion.sandbox.x.rules import invalid
-from clarion.sandbox.x.state import SANDBOX_USER_ID
 
 if TYPE_CHECKING:
     from clarion.sandbox.x.state import XState
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 MAX_IDS = 100
 NOT_FOUND = "https://api.twitter.com/2/problems/resource-not-found"
 NOT_AUTHORIZED = "https://api.twitter.com/2/problems/not-authorized-for-resource"
-METRICS = ("retweet_count", "reply_count", "like_count", "quote_count", "bookmark_count")
 
 
 @dataclass
@@ -89,23 +88,7 @@ class Reading:
                 detail = f"Sorry, you are not authorized to see the Tweet with ids: [{tweet_id}]."
                 errors.append(_problem(tweet_id, "Authorization Error", NOT_AUTHORIZED, detail))
                 continue
-            post: dict[str, Any] = {
-                "id": tweet.id,
-                "text": tweet.text,
-                "edit_history_tweet_ids": [tweet.id],
-            }
-            if "created_at" in wanted:
-                post["created_at"] = tweet.created_at
-            if "author_id" in wanted:
-                post["author_id"] = SANDBOX_USER_ID
-            if "conversation_id" in wanted:
-                post["conversation_id"] = tweet.conversation_id
-            if "public_metrics" in wanted:
-                counts = self.counts.get(tweet_id, {})
-                post["public_metrics"] = {
-                    **{name: int(counts.get(name, 0)) for name in METRICS},
-                    "impression_count": int(counts.get("impression_count", 0)),
-                }
+            post = post_object(tweet, wanted, self.counts)
             held = self.withheld.get(tweet_id)
             if "withheld" in wanted and held is not None:
                 post["withheld"] = {

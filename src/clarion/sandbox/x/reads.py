@@ -76,11 +76,13 @@ def timeline(state: XState, request: Request, counts: Counts) -> Response:
     body: dict[str, Any] = {"meta": meta}
     if page:
         fields = {f for v in request.query.get("tweet.fields", []) for f in v.split(",") if f}
-        body["data"] = [_post(tweet, fields, counts) for tweet in page]
+        body["data"] = [post_object(tweet, fields, counts) for tweet in page]
     return Response.json(body)
 
 
-def _post(tweet: StoredTweet, fields: set[str], counts: Counts) -> dict[str, Any]:
+def post_object(tweet: StoredTweet, fields: set[str], counts: Counts) -> dict[str, Any]:
+    """A post as the timeline and the post lookup give it: id, text and edit history,
+    and the `tweet.fields` asked for that they share."""
     post: dict[str, Any] = {
         "id": tweet.id,
         "text": tweet.text,
@@ -88,6 +90,10 @@ def _post(tweet: StoredTweet, fields: set[str], counts: Counts) -> dict[str, Any
     }
     if "created_at" in fields:
         post["created_at"] = tweet.created_at
+    if "author_id" in fields:
+        post["author_id"] = SANDBOX_USER_ID
+    if "conversation_id" in fields:
+        post["conversation_id"] = tweet.conversation_id
     if "public_metrics" in fields:
         post["public_metrics"] = public_metrics(counts, tweet)
     return post
