@@ -9,6 +9,7 @@ received read as they will on the network, at addresses on 127.0.0.1.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,15 @@ class Sandbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for stand_in in self.stand_ins.values():
-            stand_in.stop()
+        # Side by side: each waits for its server's loop to notice the shutdown.
+        stopping = [
+            threading.Thread(target=stand_in.stop, name=f"stop-{name}")
+            for name, stand_in in self.stand_ins.items()
+        ]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping:
+            thread.join()
 
     def accounts(self) -> tuple[dict[str, Any], dict[str, str]]:
         """Each network's account settings pointing at its stand-in, and the
