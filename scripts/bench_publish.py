@@ -1,5 +1,6 @@
-"""Benchmark `clarion publish`: a 3-part thread with two images to all three
-networks, against the sandbox stand-ins with latency added to every request.
+"""Benchmark `clarion publish`: a 3-part thread with two images to every
+network the registry knows (Bluesky, Mastodon, X, Threads, LinkedIn,
+Discourse), against the sandbox stand-ins with latency added to every request.
 
 Prints the wall time of the command, the critical path (the most requests one
 network makes × the latency: the time a network needs when it sends them one
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import dataclasses
+import json
 import os
 import statistics
 import subprocess
@@ -33,7 +36,7 @@ PNG = bytes.fromhex(
 
 POST = """\
 ---
-platforms: [bluesky, mastodon, x]
+title: A benchmark thread, as one forum topic
 lang: en
 media:
   - path: one.png
@@ -68,23 +71,30 @@ def run_once(
 ) -> tuple[float, float, float, dict[str, int], float, dict[str, int]]:
     with tempfile.TemporaryDirectory() as tmp, Sandbox(latency=latency) as box:
         root = Path(tmp)
-        bluesky, bluesky_env = box.bluesky.sandbox_settings()
-        mastodon, mastodon_env = box.mastodon.sandbox_settings()
-        x, x_env = box.x.sandbox_settings()
-        (root / "pyproject.toml").write_text(
-            "[tool.clarion]\nrequire_approval = false\n"
-            f'[tool.clarion.accounts.bluesky]\nhandle = "{bluesky.handle}"\n'
-            f'service = "{bluesky.service}"\n'
-            f'[tool.clarion.accounts.mastodon]\ninstance = "{mastodon.instance}"\n'
-            f'[tool.clarion.accounts.x]\nhandle = "{x.handle}"\napi = "{x.api}"\n'
-        )
+        tables, secrets = box.accounts()
+        names = list(box.stand_ins)
+        settings = [
+            "[tool.clarion]",
+            "require_approval = false",
+            f"platforms = {json.dumps(names)}",
+        ]
+        for name, account in tables.items():
+            settings.append(f"[tool.clarion.accounts.{name}]")
+            settings.extend(
+                f"{item.name} = {json.dumps(getattr(account, item.name))}"
+                for item in dataclasses.fields(account)
+            )
+        (root / "pyproject.toml").write_text("\n".join(settings) + "\n")
         posts = root / "posts"
         posts.mkdir()
         (posts / "one.png").write_bytes(PNG)
         (posts / "two.png").write_bytes(PNG)
         (posts / "bench.md").write_text(POST)
+        for stand_in in box.stand_ins.values():
+            if hasattr(stand_in, "root"):  # Threads fetches the images from its stand-in
+                stand_in.root = root
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLARION_")}
-        env.update({**bluesky_env, **mastodon_env, **x_env})
+        env.update(secrets)
         start = time.time()
         proc = subprocess.run(
             [sys.executable, "-m", "clarion", "publish"],
@@ -97,28 +107,15 @@ def run_once(
         wall = time.time() - start
         if proc.returncode != 0:
             sys.exit(f"publish failed:\n{proc.stdout}\n{proc.stderr}")
-        counts = {
-            "bluesky": len(box.bluesky.requests),
-            "mastodon": len(box.mastodon.requests),
-            "x": len(box.x.requests),
-        }
+        counts = {name: len(box.get(name).requests) for name in names}
         rounds = {
-            name: round_trips([r.at for r in stand_in.requests], latency)
-            for name, stand_in in (
-                ("bluesky", box.bluesky),
-                ("mastodon", box.mastodon),
-                ("x", box.x),
-            )
+            name: round_trips([r.at for r in box.get(name).requests], latency) for name in names
         }
         if os.environ.get("BENCH_TRACE"):
-            for name, stand_in in (
-                ("bluesky", box.bluesky),
-                ("mastodon", box.mastodon),
-                ("x", box.x),
-            ):
-                for r in stand_in.requests:
-                    print(f"{r.at - start:6.3f} {name:8} {r.method} {r.path}", file=sys.stderr)
-        arrivals = [r.at for s in (box.bluesky, box.mastodon, box.x) for r in s.requests]
+            for name in names:
+                for r in box.get(name).requests:
+                    print(f"{r.at - start:6.3f} {name:9} {r.method} {r.path}", file=sys.stderr)
+        arrivals = [r.at for name in names for r in box.get(name).requests]
         first, last = min(arrivals), max(arrivals) + latency
         return wall, max(counts.values()) * latency, first - start, counts, last - first, rounds
 
