@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -205,6 +205,10 @@ class StandIn:
     # -- routes ----------------------------------------------------------------
     def route(self, method: str, path: str, handler: Handler, *, prefix: bool = False) -> None:
         self._routes.append((method, path, prefix, handler))
+
+    def on(self, handler: Callable[[Self, Request], Response]) -> Handler:
+        """A route's handler from a function of the stand-in and the request."""
+        return lambda request: handler(self, request)
 
     def not_found(self, request: Request) -> Response:
         return Response.json({"error": "Not Found"}, 404)

@@ -22,7 +22,7 @@ from clarion.sandbox.linkedin.state import (
     SANDBOX_SCOPES,
     LinkedInState,
 )
-from clarion.sandbox.server import Handler, Request, Response
+from clarion.sandbox.server import Request, Response
 from clarion.text.linkedin import LIMIT, length
 
 TOKEN_ENV = "CLARION_LINKEDIN_ACCESS_TOKEN"  # noqa: S105 - a variable name
@@ -73,18 +73,18 @@ class LinkedInStandIn(LinkedInState):
         # outside Clarion: tests move and do them (reading.py).
         self.engagement = Engagement(shown=SHOWN)
         self.reading = reading.Reading(self, self.engagement)
-        self.route("POST", "/rest/posts", self._on(posts.create))
+        self.route("POST", "/rest/posts", self.on(posts.create))
         self.route("GET", "/rest/posts", lambda r: self.reading.posts(self, r))
         self.route("GET", reading.SOCIAL_PATH, lambda r: self.reading.social_metadata(self, r))
         self.route("GET", reading.STATS_PATH, lambda r: self.reading.share_statistics(self, r))
         self.route(
             "GET", reading.NETWORK_SIZES, lambda r: self.reading.network_size(self, r), prefix=True
         )
-        self.route("GET", posts.PREFIX, self._on(posts.get), prefix=True)
-        self.route("POST", posts.PREFIX, self._on(posts.update), prefix=True)
-        self.route("DELETE", posts.PREFIX, self._on(posts.delete), prefix=True)
+        self.route("GET", posts.PREFIX, self.on(posts.get), prefix=True)
+        self.route("POST", posts.PREFIX, self.on(posts.update), prefix=True)
+        self.route("DELETE", posts.PREFIX, self.on(posts.delete), prefix=True)
         self.route("POST", "/rest/images", lambda r: images.initialize(self, r, self.url))
-        self.route("PUT", images.UPLOAD_PATH, self._on(images.upload), prefix=True)
+        self.route("PUT", images.UPLOAD_PATH, self.on(images.upload), prefix=True)
         self.route("GET", PAGE_PATH, self._post_page, prefix=True)
 
     @classmethod
@@ -104,9 +104,6 @@ class LinkedInStandIn(LinkedInState):
             page=account.page.strip().strip("/") or SANDBOX_PAGE,
             version=account.version,
         )
-
-    def _on(self, handler: Callable[[LinkedInState, Request], Response]) -> Handler:
-        return lambda request: handler(self, request)
 
     # -- for the sandbox and the tests ----------------------------------------
     def sandbox_settings(self) -> tuple[LinkedInAccount, dict[str, str]]:

@@ -4,7 +4,7 @@ route, and what it received."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from clarion.sandbox.mastodon.instance import instance_v1, instance_v2, verify_credentials
@@ -22,7 +22,7 @@ from clarion.sandbox.mastodon.statuses import (
     post_status,
     put_status,
 )
-from clarion.sandbox.server import Handler, Request, Response
+from clarion.sandbox.server import Request, Response
 from clarion.settings import DEFAULT_MASTODON_LIMIT, MastodonAccount
 from clarion.text.mastodon import urls as mastodon_urls
 
@@ -64,24 +64,24 @@ class MastodonStandIn(InstanceState):
             scopes=scopes,
         )
         for path in ("/api/v1/instance", "/api/v1/instance/"):
-            self.route("GET", path, self._on(instance_v1))
+            self.route("GET", path, self.on(instance_v1))
         for path in ("/api/v2/instance", "/api/v2/instance/"):
-            self.route("GET", path, self._on(instance_v2))
-        self.route("GET", "/api/v1/accounts/verify_credentials", self._on(verify_credentials))
-        self.route("GET", "/api/v1/accounts/", self._on(account_statuses), prefix=True)
-        self.route("POST", "/api/v1/statuses", self._on(post_status))
-        self.route("POST", "/api/v1/statuses/", self._on(pin_status), prefix=True)
-        self.route("GET", "/api/v1/statuses/", self._on(get_status), prefix=True)
-        self.route("PUT", "/api/v1/statuses/", self._on(put_status), prefix=True)
-        self.route("DELETE", "/api/v1/statuses/", self._on(delete_status), prefix=True)
-        self.route("POST", "/api/v2/media", self._on(post_media))
-        self.route("GET", "/api/v1/media/", self._on(get_media), prefix=True)
+            self.route("GET", path, self.on(instance_v2))
+        self.route("GET", "/api/v1/accounts/verify_credentials", self.on(verify_credentials))
+        self.route("GET", "/api/v1/accounts/", self.on(account_statuses), prefix=True)
+        self.route("POST", "/api/v1/statuses", self.on(post_status))
+        self.route("POST", "/api/v1/statuses/", self.on(pin_status), prefix=True)
+        self.route("GET", "/api/v1/statuses/", self.on(get_status), prefix=True)
+        self.route("PUT", "/api/v1/statuses/", self.on(put_status), prefix=True)
+        self.route("DELETE", "/api/v1/statuses/", self.on(delete_status), prefix=True)
+        self.route("POST", "/api/v2/media", self.on(post_media))
+        self.route("GET", "/api/v1/media/", self.on(get_media), prefix=True)
         # Its receipts point here, as an instance's do: /@{username}/{id}.
         self.route("GET", f"/@{username}/", self._status_page, prefix=True)
         # Batch reads and what moderators do (clarion watch, clarion metrics).
         self.moderation = Moderation(self)
-        self.route("GET", "/api/v1/statuses", self._on(self.moderation.statuses))
-        self.route("GET", "/api/v1/notifications", self._on(self.moderation.notifications))
+        self.route("GET", "/api/v1/statuses", self.on(self.moderation.statuses))
+        self.route("GET", "/api/v1/notifications", self.on(self.moderation.notifications))
 
     @classmethod
     def for_sandbox(
@@ -105,9 +105,6 @@ class MastodonStandIn(InstanceState):
         if status is None or status.deleted:
             return Response.page("Not found", "This status does not exist, or was deleted.")
         return Response.page(f"@{self.username} on the Mastodon stand-in", status.text)
-
-    def _on(self, handler: Callable[[InstanceState, Request], Response]) -> Handler:
-        return lambda request: handler(self, request)
 
     def start(self) -> MastodonStandIn:
         super().start()

@@ -60,15 +60,6 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 # and at least 2 children.
 CAROUSEL_MIN, CAROUSEL_MAX = 2, 20
 
-# https://developers.facebook.com/docs/threads/get-started, "Authorization".
-ALL_SCOPES = (
-    "threads_basic",
-    "threads_content_publish",
-    "threads_manage_replies",
-    "threads_read_replies",
-    "threads_delete",
-    "threads_manage_insights",
-)
 
 _trace = itertools.count(1)
 

@@ -11,9 +11,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clarion import networks
 from clarion.sandbox.server import StandIn
 from clarion.sandbox.threads.rules import (
-    ALL_SCOPES,
     CALL_LIMIT,
     DELETE_QUOTA,
     POST_QUOTA,
@@ -181,4 +181,6 @@ class ThreadsState(StandIn):
             quota.clear()
 
 
-DEFAULT_SCOPES = ALL_SCOPES
+# The sandbox token holds the permissions people are told to give the app (the
+# registry's, each cited there: developers.facebook.com/docs/threads/get-started).
+DEFAULT_SCOPES = networks.get("threads").token_scopes

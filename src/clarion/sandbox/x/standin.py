@@ -4,12 +4,12 @@ route, and what it received."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Unpack
 
 from clarion.sandbox.describe import head, image, image_line, text_lines
 from clarion.sandbox.engagement import Moves, given
-from clarion.sandbox.server import Handler, Request, Response
+from clarion.sandbox.server import Request, Response
 from clarion.sandbox.x import media, reads, tweets
 from clarion.sandbox.x.oauth import (
     SANDBOX_ACCESS_TOKEN,
@@ -68,17 +68,17 @@ class XStandIn(XState):
             username=username,
         )
         self._defaults = (gif_processing, refuse_replies)
-        self.route("GET", "/2/users/me", self._on(tweets.me))
-        self.route("POST", "/2/tweets", self._on(tweets.create))
-        self.route("DELETE", "/2/tweets/", self._on(tweets.delete), prefix=True)
-        self.route("POST", "/2/media/upload", self._on(media.upload))
-        self.route("GET", "/2/media/upload", self._on(media.status))
-        self.route("POST", "/2/media/upload/initialize", self._on(media.initialize))
-        self.route("POST", "/2/media/upload/", self._on(media.chunked), prefix=True)
-        self.route("POST", "/2/media/metadata", self._on(media.metadata))
+        self.route("GET", "/2/users/me", self.on(tweets.me))
+        self.route("POST", "/2/tweets", self.on(tweets.create))
+        self.route("DELETE", "/2/tweets/", self.on(tweets.delete), prefix=True)
+        self.route("POST", "/2/media/upload", self.on(media.upload))
+        self.route("GET", "/2/media/upload", self.on(media.status))
+        self.route("POST", "/2/media/upload/initialize", self.on(media.initialize))
+        self.route("POST", "/2/media/upload/", self.on(media.chunked), prefix=True)
+        self.route("POST", "/2/media/metadata", self.on(media.metadata))
         # Post lookup, and what X does to posts (clarion watch, clarion metrics).
         self.reading = Reading(self)
-        self.route("GET", "/2/tweets", self._on(self.reading.lookup))
+        self.route("GET", "/2/tweets", self.on(self.reading.lookup))
         # The account's timeline, with the same counts (clarion metrics).
         self.route(
             "GET",
@@ -104,9 +104,6 @@ class XStandIn(XState):
         if tweet is None or tweet.deleted:
             return Response.page("Post not found", "This post does not exist, or was deleted.")
         return Response.page(f"@{self.username} on the X stand-in", tweet.text)
-
-    def _on(self, handler: Callable[[XState, Request], Response]) -> Handler:
-        return lambda request: handler(self, request)
 
     # -- for the sandbox and the tests ----------------------------------------
     def set_counts(self, post_id: str, **moves: Unpack[Moves]) -> None:
