@@ -20,12 +20,8 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
 )
-from clarion.adapters.threads import (
-    ThreadsAdapter,
-    expiry_notice,
-    from_settings,
-    published_commit,
-)
+from clarion.adapters.threads import ThreadsAdapter, from_settings, published_commit
+from clarion.adapters.threads_session import expiry_notice
 from clarion.media.public import image_url
 from clarion.networks import ThreadsAccount
 from clarion.sandbox.server import Fault

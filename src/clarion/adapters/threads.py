@@ -46,7 +46,6 @@ quota is used up. What it learns for people (the days the token has left) is in
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -76,7 +75,9 @@ from clarion.adapters.threads_errors import (
     server_trouble,
     transport,
 )
+from clarion.adapters.threads_graph import GraphCalls
 from clarion.adapters.threads_lookback import find_sent, timestamp
+from clarion.adapters.threads_session import Quotas, token_facts
 from clarion.media.public import image_url
 from clarion.networks import ThreadsAccount
 from clarion.settings import Settings
@@ -87,8 +88,17 @@ UNSETTLED_LIMIT = 3
 # Status reads of a container: the first at once, then waits doubling from
 # `poll_first` up to `POLL_CAP`, for at most `poll_limit` seconds in all.
 POLL_CAP = 30.0
-NEEDED_SCOPES = ("threads_basic", "threads_content_publish")
 PROFILE = "https://www.threads.net/@{}"
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """A part being sent: which (`key`), in reply to what, and how messages name it."""
+
+    key: tuple[str, int, str]
+    part: OutgoingPart
+    reply_to: str | None
+    where: str
 
 
 @dataclass
@@ -99,7 +109,7 @@ class _Pending:
     unsettled: int = 0  # times its fate could not be read
 
 
-class ThreadsAdapter:
+class ThreadsAdapter(GraphCalls):
     """One Threads account. `connect()` first; then `send_part`, `delete`."""
 
     name = "threads"
@@ -143,9 +153,7 @@ class ThreadsAdapter:
         self.notices: list[str] = []
         self.expires_at: dt.datetime | None = None
         self.scopes: tuple[str, ...] | None = None
-        self._posts_left: int | None = None  # None: the quota could not be read
-        self._replies_left: int | None = None
-        self._quota_totals = (250, 1000)
+        self._quotas = Quotas()  # left None: the quotas could not be read
         self._created: set[str] = set()  # posts this run made
         self._given: set[str] = set()  # posts handed out as receipts: never adopted again
         self._looked: set[tuple[str, int, str]] = set()  # parts already looked back for
@@ -182,9 +190,13 @@ class ThreadsAdapter:
                 "account's token"
             )
         self.username = str(profile.get("username") or self.username)
-        self._learn_token(token.result())
+        facts = token_facts(token.result(), self._now())
+        self.scopes, self.expires_at = facts.scopes, facts.expires_at
+        self.notices.extend(facts.notices)
         if limits.exception() is None:
-            self._learn_limits(limits.result())
+            self._quotas = Quotas.read(limits.result())
+            spent = self._quotas.notice()
+            self.notices.extend([spent] if spent else [])
         else:
             error = limits.exception()
             if isinstance(error, AuthError):
@@ -210,62 +222,6 @@ class ThreadsAdapter:
         data = answer.get("data")
         return data if isinstance(data, dict) else "debug_token answered without data"
 
-    def _learn_token(self, info: Mapping[str, Any] | str) -> None:
-        if isinstance(info, str):
-            self.notices.append(
-                "the access token's expiry could not be read (debug_token: "
-                f"{info}; it answers only a Threads tester's token): a long-lived token "
-                "lasts 60 days from when it was issued or last refreshed; refresh it "
-                f"(GET /refresh_access_token) before then and update {TOKEN_ENV}"
-            )
-            return
-        if info.get("is_valid") is False:
-            raise AuthError(
-                f"Threads: the access token in {TOKEN_ENV} is no longer valid (debug_token): "
-                "get a new long-lived token (README.md, Accounts and secrets)"
-            )
-        scopes = info.get("scopes")
-        if isinstance(scopes, list):
-            self.scopes = tuple(str(s) for s in scopes)
-            missing = [s for s in NEEDED_SCOPES if s not in self.scopes]
-            if missing:
-                raise AuthError(
-                    f"Threads: the access token lacks the permission {', '.join(missing)}: "
-                    "give the app these permissions and get a new token"
-                )
-            from clarion import networks
-
-            wanted = [s for s in networks.get("threads").token_scopes if s not in self.scopes]
-            if wanted:
-                self.notices.append(
-                    f"the access token lacks {', '.join(wanted)} (replies, looking a lost "
-                    "part up, retracting, or reading insights for clarion metrics need them)"
-                )
-        expires = info.get("expires_at")
-        if isinstance(expires, int) and expires > 0:
-            self.expires_at = dt.datetime.fromtimestamp(expires, dt.UTC)
-            self.notices.append(expiry_notice(self.expires_at, self._now()))
-
-    def _learn_limits(self, answer: Mapping[str, Any]) -> None:
-        data = answer.get("data")
-        entry = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
-        totals = []
-        lefts: list[int | None] = []
-        for prefix, default in (("", 250), ("reply_", 1000)):
-            usage = entry.get(f"{prefix}quota_usage")
-            config = entry.get(f"{prefix}config")
-            total = config.get("quota_total") if isinstance(config, dict) else None
-            total = total if isinstance(total, int) else default
-            totals.append(total)
-            lefts.append(total - usage if isinstance(usage, int) else None)
-        self._quota_totals = (totals[0], totals[1])
-        self._posts_left, self._replies_left = lefts
-        if self._posts_left is not None and self._posts_left <= 0:
-            self.notices.append(
-                f"the account has published {totals[0]} posts in the last 24 hours, Threads' "
-                "limit: new posts wait for the next run"
-            )
-
     # -- sending -----------------------------------------------------------------------
     def send_part(
         self,
@@ -285,10 +241,11 @@ class ThreadsAdapter:
             )
         reply_to = parent.id if parent is not None else None
         key = (outgoing.key, part.index, reply_to or "")
+        attempt = _Attempt(key, part, reply_to, where)
         pending = self._pending.get(key)
         container: str | None = None
         if pending is not None:
-            settled = self._settle(pending, key, part, reply_to, where)
+            settled = self._settle(pending, attempt)
             if isinstance(settled, Receipt):
                 return settled
             container = settled  # not published: the same container, or None for a new one
@@ -297,22 +254,10 @@ class ThreadsAdapter:
             self._looked.add(key)
             if found is not None:
                 return found
-        self._check_quota(reply_to, where)
+        self._quotas.check(reply_to is not None, where)
         if container is None:
             container = self._container(part, reply_to, where)
-        return self._publish(container, key, part, reply_to, where)
-
-    def _check_quota(self, reply_to: str | None, where: str) -> None:
-        left = self._replies_left if reply_to is not None else self._posts_left
-        if left is None or left > 0:
-            return
-        total = self._quota_totals[1 if reply_to is not None else 0]
-        kind = "replies" if reply_to is not None else "posts"
-        raise NotSent(
-            f"Threads: {where} not sent: the account has published {total} {kind} in the "
-            f"last 24 hours, Threads' limit (threads_publishing_limit); the next run sends it",
-            retryable=False,
-        )
+        return self._publish(container, attempt)
 
     def _container(self, part: OutgoingPart, reply_to: str | None, where: str) -> str:
         """A FINISHED media container for `part`: its id."""
@@ -428,14 +373,8 @@ class ThreadsAdapter:
         answer = self._read_retrying(f"/{container}", {"fields": "status,error_message"}, doing)
         return str(answer.get("status") or ""), str(answer.get("error_message") or "")
 
-    def _publish(
-        self,
-        container: str,
-        key: tuple[str, int, str],
-        part: OutgoingPart,
-        reply_to: str | None,
-        where: str,
-    ) -> Receipt:
+    def _publish(self, container: str, attempt: _Attempt) -> Receipt:
+        key, where = attempt.key, attempt.where
         doing = f"publishing {where}"
         try:
             response = self._request(
@@ -448,96 +387,72 @@ class ThreadsAdapter:
                     f"Threads: could not connect to publish {where} ({transport(exc)})",
                     retryable=True,
                 ) from None
-            return self._settled_now(pending, key, part, reply_to, where, transport(exc))
+            return self._settled_now(pending, attempt, transport(exc))
         if response.status_code >= 400:
             error = graph_error(response)
             if server_trouble(error) and not rate_limited(error):
                 pending = self._pending.setdefault(key, _Pending(container))
-                return self._settled_now(pending, key, part, reply_to, where, error.describe())
+                return self._settled_now(pending, attempt, error.describe())
             self._pending[key] = _Pending(container)  # refused: the container may be used again
             raise refusal(error, response, doing)
         answer = self._body(response, doing)
         media_id = str(answer.get("id") or "")
         if not media_id:
             pending = self._pending.setdefault(key, _Pending(container))
-            return self._settled_now(
-                pending, key, part, reply_to, where, "an answer without a post id"
-            )
+            return self._settled_now(pending, attempt, "an answer without a post id")
         self._pending.pop(key, None)
-        self._spend(reply_to)
+        self._quotas.spend(attempt.reply_to is not None)
         return self._receipt_of(media_id)
 
-    def _spend(self, reply_to: str | None) -> None:
-        if reply_to is not None and self._replies_left is not None:
-            self._replies_left -= 1
-        if reply_to is None and self._posts_left is not None:
-            self._posts_left -= 1
-
-    def _settled_now(
-        self,
-        pending: _Pending,
-        key: tuple[str, int, str],
-        part: OutgoingPart,
-        reply_to: str | None,
-        where: str,
-        lost: str,
-    ) -> Receipt:
+    def _settled_now(self, pending: _Pending, attempt: _Attempt, lost: str) -> Receipt:
         """Right after a publish that went unanswered: its receipt if it went out; else
         a retryable refusal (the next try publishes the same container)."""
-        settled = self._settle(pending, key, part, reply_to, where)
+        settled = self._settle(pending, attempt)
         if isinstance(settled, Receipt):
             return settled
         raise NotSent(
-            f"Threads: no answer to publishing {where} ({lost}), and it did not go out; "
+            f"Threads: no answer to publishing {attempt.where} ({lost}), and it did not go out; "
             "publishing it again is safe (the same container cannot make two posts)",
             retryable=True,
         )
 
-    def _settle(
-        self,
-        pending: _Pending,
-        key: tuple[str, int, str],
-        part: OutgoingPart,
-        reply_to: str | None,
-        where: str,
-    ) -> Receipt | str | None:
+    def _settle(self, pending: _Pending, attempt: _Attempt) -> Receipt | str | None:
         """The fate of a container whose publish went unanswered: its post's receipt
         when it went out; else the container to publish again, or None for a new one."""
         try:
-            status, _ = self._status(pending.container, f"checking whether {where} went out")
+            status, _ = self._status(
+                pending.container, f"checking whether {attempt.where} went out"
+            )
         except AuthError:
             raise
         except AdapterError as exc:
             raise self._unsettled(
-                pending, key, where, f"its container could not be read: {exc.message}"
+                pending, attempt, f"its container could not be read: {exc.message}"
             ) from None
         if status == "FINISHED":
             return pending.container
         if status != "PUBLISHED":
-            self._pending.pop(key, None)
+            self._pending.pop(attempt.key, None)
             return None
         try:
-            found = self._find_sent(part, reply_to)
+            found = self._find_sent(attempt.part, attempt.reply_to)
         except AuthError:
             raise
         except AdapterError as exc:
             raise self._unsettled(
-                pending, key, where, f"the account could not be read: {exc.message}"
+                pending, attempt, f"the account could not be read: {exc.message}"
             ) from None
         if found is None:
-            raise self._unsettled(
-                pending, key, where, "its post is not among the account's posts yet"
-            )
-        self._pending.pop(key, None)
-        self._spend(reply_to)
+            raise self._unsettled(pending, attempt, "its post is not among the account's posts yet")
+        self._pending.pop(attempt.key, None)
+        self._quotas.spend(attempt.reply_to is not None)
         return found
 
-    def _unsettled(
-        self, pending: _Pending, key: tuple[str, int, str], where: str, why: str
-    ) -> AdapterError:
+    def _unsettled(self, pending: _Pending, attempt: _Attempt, why: str) -> AdapterError:
+        where = attempt.where
         pending.unsettled += 1
         if pending.unsettled >= UNSETTLED_LIMIT:
-            self._pending.pop(key, None)
+            self._pending.pop(attempt.key, None)
             return OutcomeUnknown(
                 f"Threads: {where} was published (or may have been) but {why}; see "
                 f"{self._profile()} and record its id and url, or delete this entry to send it"
@@ -620,80 +535,6 @@ class ThreadsAdapter:
             if no_such_object(error):
                 return
             raise refusal(error, response, doing)
-
-    # -- HTTP ----------------------------------------------------------------------------
-    def _connected(self) -> httpx.Client:
-        if self._client is None:
-            raise AdapterError("ThreadsAdapter.connect() must be called first")
-        return self._client
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """One call, the token as Meta documents it: `access_token`, in the query of a
-        GET or DELETE and in the form of a POST. Raises httpx.TransportError."""
-        client = self._connected()
-        if method == "POST":
-            return client.request(
-                method,
-                path,
-                params=dict(params or {}),
-                data={**(data or {}), "access_token": self._token},
-            )
-        return client.request(method, path, params={**(params or {}), "access_token": self._token})
-
-    def _read(self, path: str, params: Mapping[str, str], doing: str) -> Mapping[str, Any]:
-        try:
-            response = self._request("GET", path, params=params)
-        except httpx.TransportError as exc:
-            raise NotSent(f"Threads: {doing} failed ({transport(exc)})", retryable=True) from None
-        return self._json(response, doing)
-
-    def _read_retrying(self, path: str, params: Mapping[str, str], doing: str) -> Mapping[str, Any]:
-        """A read tried again here after a network or server failure, `retries` times."""
-        attempt = 0
-        while True:
-            try:
-                return self._read(path, params, doing)
-            except NotSent as exc:
-                attempt += 1
-                if not exc.retryable or attempt > self.retries:
-                    raise
-                self._sleep(min(exc.retry_after or 0.2 * attempt, 5.0))
-
-    def _json(self, response: httpx.Response, doing: str) -> Mapping[str, Any]:
-        if response.status_code >= 400:
-            raise refusal(graph_error(response), response, doing)
-        return self._body(response, doing)
-
-    @staticmethod
-    def _body(response: httpx.Response, doing: str) -> Mapping[str, Any]:
-        try:
-            answer = response.json()
-        except ValueError:
-            raise NotSent(f"Threads answered {doing} with no JSON", retryable=True) from None
-        return answer if isinstance(answer, dict) else {}
-
-
-def expiry_notice(expires_at: dt.datetime, now: dt.datetime) -> str:
-    """ "access token expires in N days (on DATE)", for the run's output."""
-    seconds = (expires_at - now).total_seconds()
-    on = expires_at.strftime("%Y-%m-%d")
-    if seconds <= 0:
-        return f"access token expired on {on}"
-    if seconds < 86400:
-        hours = math.ceil(seconds / 3600)
-        return f"access token expires in {hours} hour{'s' if hours != 1 else ''} (on {on})"
-    days = math.ceil(seconds / 86400 - 1e-6)
-    refresh = (
-        f"; refresh it (GET /refresh_access_token) and update {TOKEN_ENV}" if days <= 10 else ""
-    )
-    return f"access token expires in {days} day{'s' if days != 1 else ''} (on {on}){refresh}"
 
 
 def published_commit(root: Path) -> str:
