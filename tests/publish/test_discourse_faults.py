@@ -5,7 +5,6 @@ receipt; a correction and a retraction go through the command too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,41 +13,26 @@ from clarion.post import read_post
 from clarion.sandbox.discourse import DiscourseStandIn
 from clarion.sandbox.networks import Sandbox
 from clarion.sandbox.server import Fault
+from tests.publish import faults
+from tests.publish.faults import JSON, post
 from tests.publish.world import World, git
 from tests.timeouts import GENEROUS, GIVE_UP
 
 NAME = "2026/forum.md"
 TITLE = "Clarion now announces on the forum"
-POST = f"""\
----
-platforms: [discourse]
-lang: en
-title: {TITLE}
-media:
-  - path: ../media/dot.png
-    alt: A single green dot
----
-Part one of the announcement, with a link https://example.org/news #Clarion
-
----
-
-Part two says more about it.
-"""
-BODY = "Part one of the announcement, with a link https://example.org/news #Clarion\n\n" + (
-    "Part two says more about it."
+PARTS = (
+    "Part one of the announcement, with a link https://example.org/news #Clarion",
+    "Part two says more about it.",
 )
+POST = post("discourse", PARTS, title=TITLE)
+BODY = "\n\n".join(PARTS)
 
 
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    with Sandbox() as box:  # stopping it releases any request still held
-        yield box
+box = faults.box
 
 
 def launch(tmp_path: Path, box: Sandbox, timeout: float = GENEROUS) -> World:
-    world = World(tmp_path, box, timeout=timeout)
-    world.setup({NAME: POST})
-    return world
+    return faults.launch(tmp_path, box, {NAME: POST}, timeout)
 
 
 @pytest.fixture
@@ -100,7 +84,7 @@ def _rate_limited() -> Fault:
         "status",
         status=429,
         body=body,
-        headers={"Content-Type": "application/json", "Retry-After": "1"},
+        headers={**JSON, "Retry-After": "1"},
     )
 
 
@@ -109,7 +93,7 @@ FAULTS = {
         "status",
         status=500,
         body=b'{"errors":["Internal Server Error"]}',
-        headers={"Content-Type": "application/json"},
+        headers=JSON,
     ),
     "rate-limited": _rate_limited,
     # Made by the forum, then the connection closes without an answer.
@@ -168,9 +152,7 @@ def test_a_refused_key_exits_2_and_posts_nothing(world: World) -> None:
 
 
 def _change(world: World, old: str, new: str) -> None:
-    path = world.work / "posts" / NAME
-    path.write_text(path.read_text().replace(old, new, 1))
-    git(world.work, "commit", "-qam", "Change the post")
+    faults.change(world, NAME, old, new)
 
 
 def test_edit_corrects_the_topic_in_place_through_the_command(world: World) -> None:

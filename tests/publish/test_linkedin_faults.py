@@ -9,7 +9,6 @@ through the page's recent posts before anything is sent again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,47 +17,28 @@ import yaml
 
 from clarion.sandbox.networks import Sandbox
 from clarion.sandbox.server import Fault, Hold
-from tests.publish.world import World, git
+from tests.publish import faults
+from tests.publish.faults import JSON, post
+from tests.publish.world import World
 from tests.timeouts import GENEROUS, GIVE_UP
 
 NAME = "2026/launch.md"
-POST = """\
----
-platforms: [linkedin]
-lang: en
-media:
-  - path: ../media/dot.png
-    alt: A single green dot
----
-Part one of the announcement (read it all): https://example.org/news_room #Clarion
-
----
-
-Part two says more about it, with *stars* and snake_case.
-
----
-
-Part three thanks everyone!
-"""
-# LinkedIn makes one post of a thread: the parts joined by blank lines.
-JOINED = (
-    "Part one of the announcement (read it all): https://example.org/news_room #Clarion\n\n"
-    "Part two says more about it, with *stars* and snake_case.\n\n"
-    "Part three thanks everyone!"
+PARTS = (
+    "Part one of the announcement (read it all): https://example.org/news_room #Clarion",
+    "Part two says more about it, with *stars* and snake_case.",
+    "Part three thanks everyone!",
 )
+POST = post("linkedin", PARTS)
+# LinkedIn makes one post of a thread: the parts joined by blank lines.
+JOINED = "\n\n".join(PARTS)
 CREATE = ("POST", "/rest/posts")
 
 
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    with Sandbox() as box:  # stopping it releases any request still held
-        yield box
+box = faults.box
 
 
 def launch(tmp_path: Path, box: Sandbox, timeout: float = GENEROUS) -> World:
-    world = World(tmp_path, box, timeout=timeout)
-    world.setup({NAME: POST})
-    return world
+    return faults.launch(tmp_path, box, {NAME: POST}, timeout)
 
 
 def receipts(world: World) -> list[dict[str, Any]]:
@@ -103,7 +83,7 @@ FAULTS = {
         "status",
         status=500,
         body=b'{"status":500,"message":"Internal Server Error"}',
-        headers={"Content-Type": "application/json"},
+        headers=JSON,
     ),
     # LinkedIn's 429 carries no header saying when: the run's back-off tries again.
     "rate-limited": lambda: Fault(
@@ -111,7 +91,7 @@ FAULTS = {
         status=429,
         body=b'{"status":429,"message":"Resource level throttle APPLICATION DAY limit '
         b'for calls to this resource is reached."}',
-        headers={"Content-Type": "application/json"},
+        headers=JSON,
     ),
     # The post is made and its answer held unanswered: the run's client gives up.
     "answer-lost-after-accepting": lambda: Fault("hang"),
@@ -182,9 +162,7 @@ def test_killed_between_the_post_and_its_receipt(tmp_path: Path, box: Sandbox) -
 
 
 def _change(world: World, old: str, new: str) -> None:
-    path = world.work / "posts" / NAME
-    path.write_text(path.read_text().replace(old, new, 1))
-    git(world.work, "commit", "-qam", "Change the post")
+    faults.change(world, NAME, old, new)
 
 
 def test_edit_corrects_the_post_in_place_once_then_retract_deletes_it(

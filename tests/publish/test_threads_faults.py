@@ -6,7 +6,6 @@ left to a person and never sent again."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,46 +14,31 @@ from clarion.post import read_post
 from clarion.sandbox.networks import Sandbox
 from clarion.sandbox.server import Fault, Hold
 from clarion.sandbox.threads import TOKEN_ENV, ThreadsStandIn
+from tests.publish import faults
+from tests.publish.faults import JSON, post
 from tests.publish.world import World
 from tests.timeouts import GENEROUS, GIVE_UP
 
-POST = """\
----
-platforms: [threads]
-lang: en
-media:
-  - path: ../media/dot.png
-    alt: A single green dot
----
-Part one of the announcement, with a link https://example.org/news #Clarion
-
----
-
-Part two says more about it.
-
----
-
-Part three thanks everyone.
-"""
+PARTS = (
+    "Part one of the announcement, with a link https://example.org/news #Clarion",
+    "Part two says more about it.",
+    "Part three thanks everyone.",
+)
+POST = post("threads", PARTS)
 NAME = "2026/launch.md"
-JSON = {"Content-Type": "application/json"}
 SERVER_ERROR = (
     b'{"error":{"message":"An unknown error occurred","type":"OAuthException",'
     b'"code":1,"is_transient":true}}'
 )
 
 
-@pytest.fixture
-def box() -> Iterator[Sandbox]:
-    with Sandbox() as box:  # stopping it releases any request still held
-        yield box
+box = faults.box
 
 
 def launch(tmp_path: Path, box: Sandbox, timeout: float = GENEROUS) -> World:
-    world = World(tmp_path, box, timeout=timeout)
+    world = faults.launch(tmp_path, box, {NAME: POST}, timeout)
     # Threads fetches the post's image from the repository the run publishes.
     threads(world).root = world.work
-    world.setup({NAME: POST})
     return world
 
 
@@ -89,11 +73,7 @@ def entries(world: World) -> list[str]:
 
 def assert_complete(world: World) -> None:
     got = threads(world).received()
-    assert [p["text"] for p in got] == [
-        "Part one of the announcement, with a link https://example.org/news #Clarion",
-        "Part two says more about it.",
-        "Part three thanks everyone.",
-    ]
+    assert [p["text"] for p in got] == list(PARTS)
     assert [p["reply_to"] for p in got] == [None, got[0]["id"], got[1]["id"]]
     lines = entries(world)
     assert lines == [f"id: '{p['id']}'" for p in got] or lines == [f'id: "{p["id"]}"' for p in got]
