@@ -6,8 +6,7 @@ test needs the stand-in's fault injection (`backend.stand_in`).
 
 from __future__ import annotations
 
-import struct
-import zlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,26 +19,11 @@ from clarion.adapters.base import Image, Outgoing, OutgoingPart, Receipt
 from clarion.adapters.bluesky import BlueskyAdapter
 from clarion.sandbox.bluesky import SANDBOX_APP_PASSWORD, BlueskyStandIn
 from clarion.settings import BlueskyAccount
+from tests import images
 from tests.timeouts import GENEROUS
 
 FRIEND = "friend"  # the prefix of a second account, to be @mentioned
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int] = (0, 96, 160)) -> bytes:
-    """A real PNG of one colour, made by hand."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+png = functools.partial(images.png, rgb=(0, 96, 160))
 
 
 def image(folder: Path, name: str, alt: str, width: int = 3, height: int = 2) -> Image:

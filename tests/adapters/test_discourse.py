@@ -4,8 +4,6 @@ stand-in refusing what a forum refuses."""
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from clarion.sandbox.discourse import EXTERNAL_ID_TAKEN, TITLE_USED, DiscourseSt
 from clarion.sandbox.server import Fault
 from clarion.settings import Settings
 from tests.adapters.drive import send_all
+from tests.images import png
 from tests.timeouts import GENEROUS, GIVE_UP
 
 TITLE = "Clarion joins the forum at last"
@@ -32,21 +31,6 @@ TEXT = "Part one of the announcement, with a link https://example.org/news\n\nPa
 
 
 # -- helpers ----------------------------------------------------------------------
-def png(width: int = 2, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    rows = b"".join(b"\x00" + b"\x20\x60\xa0" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 def image(tmp_path: Path, name: str, alt: str, data: bytes | None = None) -> Image:
     path = tmp_path / name
     path.write_bytes(png() if data is None else data)

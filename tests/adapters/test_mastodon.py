@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import socket
-import struct
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,32 +26,16 @@ from clarion.adapters.base import (
 from clarion.sandbox.mastodon import DEFAULT_LIMITS, SANDBOX_TOKEN, TOKEN_ENV, MastodonStandIn
 from clarion.sandbox.server import Fault
 from clarion.settings import MastodonAccount, Settings
+from tests import images
 from tests.adapters import drive
 from tests.adapters.side_by_side import meet
 from tests.timeouts import GENEROUS, GIVE_UP
 
 STATUSES = "/api/v1/statuses"
+png = functools.partial(images.png, rgb=(200, 30, 30))
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def png(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
-    """A valid PNG built by hand: signature, IHDR, one IDAT, IEND."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 def gif_image(folder: Path, name: str, alt: str) -> Image:
     """A valid 1x1 GIF89a of two frames: Mastodon transcodes an animated GIF to a gifv
     after the upload answers (a still one stays an image)."""

@@ -6,10 +6,8 @@ import datetime as dt
 import functools
 import json
 import socket
-import struct
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,28 +40,11 @@ from clarion.sandbox.x import (
 )
 from clarion.settings import Settings, XAccount
 from tests.adapters.side_by_side import meet
+from tests.images import png
 from tests.timeouts import GENEROUS, GIVE_UP
 
 
 # -- helpers ----------------------------------------------------------------------
-def png(width: int = 2, height: int = 2) -> bytes:
-    """A real, tiny RGB PNG built by hand."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(b"\x00" + b"\x20\x60\xa0" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
 def gif() -> bytes:
     """A 1x1 GIF89a: two-colour table, one image, LZW minimum code size 2."""
     return (

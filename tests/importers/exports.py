@@ -14,37 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import struct
 import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import libipld
 
+from tests.images import grey_png as png
+
 USERNAME = "example_org"
 ACCOUNT_ID = "1000"
 OTHER_ID = "2000"
 X_EPOCH = dt.datetime(2019, 3, 4, 12, 0, tzinfo=dt.UTC)
-
-
-def png(width: int, height: int, shade: int = 0x80) -> bytes:
-    """A real, small, grey PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + bytes([shade]) * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 # ----------------------------------------------------------------------------- X

@@ -4,17 +4,16 @@ takes what Clarion's Bluesky adapter sends, through the atproto client's own cal
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
 import sys
 import time
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.images import grey_png
 from tests.pds_plugin import NOT_INSTALLED_REASON, Account, Pds
 
 if TYPE_CHECKING:
@@ -31,24 +30,6 @@ def tid(micros: int, clock_id: int = 0) -> str:
     """A record key in atproto's TID form: 53 bits of microseconds, 10 of clock id."""
     value = (micros << 10) | clock_id
     return "".join(TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -5, -5))
-
-
-def png(width: int, height: int) -> bytes:
-    """A real, small, grey PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -115,7 +96,7 @@ def post_with_an_image(client: Client, account: Account) -> None:
     # it would make needs an app view, which this PDS lacks.
     client.login(account.handle, account.password, fetch_bsky_profile=False)
 
-    image = png(4, 3)
+    image = grey_png(4, 3)
     # `content=`, as the adapter does: httpx deprecates raw bytes as `data`.
     blob = client.com.atproto.repo.upload_blob(
         None, content=image, headers={"Content-Type": "image/png"}
