@@ -8,7 +8,6 @@ leaving half a thread: so the adapter asks GET /api/v2/instance first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,11 @@ from clarion.sandbox.mastodon import (
 )
 from clarion.sandbox.server import Fault
 from clarion.settings import MastodonAccount, Settings
-from tests.adapters import drive
+from tests.adapters import drive, test_mastodon
 from tests.adapters.test_mastodon import STATUSES, image, outgoing, png
 from tests.timeouts import GENEROUS
 
-
-@pytest.fixture(scope="module")
-def running() -> Iterator[MastodonStandIn]:
-    with MastodonStandIn() as stand_in:
-        yield stand_in
+running = test_mastodon.running  # one stand-in for the module
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from clarion.adapters.bluesky import PROFILE, BlueskyAdapter
 from clarion.sandbox.mastodon import SANDBOX_TOKEN, MastodonStandIn
 from clarion.sandbox.server import Fault
 from clarion.settings import Settings
-from tests.adapters import drive
+from tests.adapters import drive, test_mastodon
 from tests.adapters.bluesky_fixtures import (
     Backend,
     as_in_file,
@@ -253,10 +253,7 @@ def test_the_stand_in_puts_records_as_the_pds(backend: Backend) -> None:
 
 
 # -- Mastodon -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def running() -> Iterator[MastodonStandIn]:
-    with MastodonStandIn() as stand_in:
-        yield stand_in
+running = test_mastodon.running  # one stand-in for the module
 
 
 @pytest.fixture

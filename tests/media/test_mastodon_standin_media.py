@@ -9,7 +9,7 @@ transcoded (to a `gifv`), and /api/v2/instance publishes the limits. The check
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -23,6 +23,7 @@ from clarion.sandbox.mastodon import (
     SANDBOX_TOKEN,
     MastodonStandIn,
 )
+from tests.adapters import test_mastodon
 from tests.media.conftest import Images, Repo
 
 MIB = 1024 * 1024
@@ -30,10 +31,7 @@ ALT = "The conference logo"
 HEADERS = {"Authorization": f"Bearer {SANDBOX_TOKEN}"}
 
 
-@pytest.fixture(scope="module")
-def running() -> Iterator[MastodonStandIn]:
-    with MastodonStandIn() as stand_in:
-        yield stand_in
+running = test_mastodon.running  # one stand-in for the module
 
 
 @pytest.fixture
