@@ -23,8 +23,6 @@ from clarion.sandbox.threads.rules import (
     too_many_calls,
 )
 from clarion.sandbox.threads.state import (
-    DEFAULT_SCOPES,
-    SANDBOX_TOKEN,
     SANDBOX_USER_ID,
     SANDBOX_USERNAME,
     Item,
@@ -49,34 +47,6 @@ class ThreadsStandIn(ThreadsState):
     """
 
     name = "threads"
-
-    def __init__(
-        self,
-        latency: float = 0.0,
-        *,
-        user_id: str = SANDBOX_USER_ID,
-        username: str = SANDBOX_USERNAME,
-        token: str = SANDBOX_TOKEN,
-        scopes: tuple[str, ...] = DEFAULT_SCOPES,
-        expires_in_days: float = 60,
-        tester: bool = True,
-        processing_polls: int = 1,
-        root: Path | None = None,
-    ) -> None:
-        super().__init__(
-            latency,
-            user_id=user_id,
-            username=username,
-            token=token,
-            scopes=scopes,
-            expires_in_days=expires_in_days,
-            tester=tester,
-            processing_polls=processing_polls,
-            root=root,
-        )
-        self._defaults = (scopes, tester, processing_polls)
-        # Counts and followers people would make: tests move them (insights.py).
-        self.engagement = Engagement()
 
     @classmethod
     def for_sandbox(

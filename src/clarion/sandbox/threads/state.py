@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clarion import networks
+from clarion.sandbox.engagement import Engagement
 from clarion.sandbox.server import StandIn
 from clarion.sandbox.threads.rules import (
     CALL_LIMIT,
@@ -24,6 +25,9 @@ from clarion.sandbox.threads.rules import (
 SANDBOX_USER_ID = "17841400000000001"
 SANDBOX_USERNAME = "clarion.sandbox"
 SANDBOX_TOKEN = "THAAsandbox-threads-token"  # noqa: S105 - the sandbox's, public
+# The sandbox token holds the permissions people are told to give the app (the
+# registry's, each cited there: developers.facebook.com/docs/threads/get-started).
+DEFAULT_SCOPES = networks.get("threads").token_scopes
 
 
 @dataclass
@@ -120,18 +124,19 @@ class ThreadsState(StandIn):
 
     def __init__(
         self,
-        latency: float,
+        latency: float = 0.0,
         *,
-        user_id: str,
-        username: str,
-        token: str,
-        scopes: tuple[str, ...],
-        expires_in_days: float,
-        tester: bool,
-        processing_polls: int,
-        root: Path | None,
+        user_id: str = SANDBOX_USER_ID,
+        username: str = SANDBOX_USERNAME,
+        token: str = SANDBOX_TOKEN,
+        scopes: tuple[str, ...] = DEFAULT_SCOPES,
+        expires_in_days: float = 60,
+        tester: bool = True,
+        processing_polls: int = 1,
+        root: Path | None = None,
     ) -> None:
         super().__init__(latency)
+        self._defaults = (scopes, tester, processing_polls)  # what reset() restores
         self.user_id = user_id
         self.username = username
         self.token = token
@@ -153,6 +158,8 @@ class ThreadsState(StandIn):
         self._container_ids = itertools.count(17_900_000_000_000_001)
         self._media_ids = itertools.count(18_050_000_000_000_001)
         self.base = "http://127.0.0.1"  # the real address once started
+        # Counts and followers people would make: tests move them (insights.py).
+        self.engagement = Engagement()
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes
@@ -179,8 +186,3 @@ class ThreadsState(StandIn):
         self.posts.clear()
         for quota in (self.posts_quota, self.replies_quota, self.deletes_quota, self.calls):
             quota.clear()
-
-
-# The sandbox token holds the permissions people are told to give the app (the
-# registry's, each cited there: developers.facebook.com/docs/threads/get-started).
-DEFAULT_SCOPES = networks.get("threads").token_scopes
