@@ -16,6 +16,7 @@ from clarion.check.template import check_template_text
 from clarion.post import Post, read_post, schema
 from clarion.post.compose import compose, spoiler
 from clarion.settings import Settings
+from clarion.text import foreign_mentions
 
 # Below this many posts a second process costs more than it saves.
 PARALLEL_THRESHOLD = 1500
@@ -290,8 +291,6 @@ def _check_title(post: Post, network: str, settings: Settings, result: PostResul
 
 
 def _check_mentions(network: str, text: str, line: int, result: PostResult) -> None:
-    from clarion.text import foreign_mentions
-
     for mention in foreign_mentions(network, text):
         name = networks.display(network)
         result.add(

@@ -391,8 +391,6 @@ def load(raw: bytes) -> Document:
     """Decode, split and load a post file. Raises FrontMatterError."""
     text = decode(raw)
     front, body, body_line = split(text)
-    from clarion.post.plain_front_matter import read_plain
-
     plain = read_plain(front, 2)  # one `key: value` a line, as most posts: read so
     if plain is not None:
         return Document(*plain, front, body, body_line)
@@ -590,3 +588,7 @@ def _part(chunk: str, line: int) -> BodyPart:
     if not text:
         return BodyPart(text, line)
     return BodyPart(text, line + chunk.count("\n", 0, len(chunk) - len(chunk.lstrip())))
+
+
+# Last, as it reads this module's names when it loads; `load` tries it first.
+from clarion.post.plain_front_matter import read_plain  # noqa: E402

@@ -29,15 +29,13 @@ shortening name their own differences):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from clarion.networks import Measured
 from clarion.text.bluesky_detection import link_spans, mention_spans, tag_spans
 from clarion.text.bluesky_domains import is_valid_domain
 from clarion.text.bluesky_short_urls import to_short_url
 from clarion.text.entities import grapheme_count
-
-if TYPE_CHECKING:
-    from clarion.networks import Measured
 
 # Detection and shortening live in their own modules; callers find their names here too.
 __all__ = [
@@ -195,7 +193,5 @@ def measure(text: str, spoiler: str | None, account: object) -> Measured:
     The text sent depends on its links alone (`prepare` without the facets,
     which the counts do not need: half its cost).
     """
-    from clarion.networks import Measured
-
     sent = _shorten(text, link_spans(text))[0]
     return Measured(sent, grapheme_count(sent), MAX_GRAPHEMES, len(sent.encode("utf-8")), MAX_BYTES)

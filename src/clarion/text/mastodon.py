@@ -30,12 +30,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from clarion.networks import MastodonAccount, Measured, get
 from clarion.text.entities import grapheme_count, twitter_text_module
 
 if TYPE_CHECKING:
     import regex
-
-    from clarion.networks import Measured
 
 URL_LENGTH = 23
 
@@ -260,8 +259,6 @@ def measure(text: str, spoiler: str | None, account: object) -> Measured:
 
     Every part of a thread carries the spoiler on Mastodon, and it counts.
     """
-    from clarion.networks import MastodonAccount, Measured, get
-
     limit = (
         account.max_characters
         if isinstance(account, MastodonAccount)

@@ -38,12 +38,10 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from clarion.networks import Measured
 from clarion.text.entities import twitter_text_dir, twitter_text_module
-
-if TYPE_CHECKING:
-    from clarion.networks import Measured
 
 MAX_WEIGHTED_LENGTH = 280
 
@@ -456,6 +454,4 @@ def invalid_reason(text: str) -> str | None:
 def measure(text: str, spoiler: str | None, account: object) -> Measured:
     """X's rule, for the registry: twitter-text v3 weighted length against 280,
     and the characters X refuses."""
-    from clarion.networks import Measured
-
     return Measured(text, weighted_length(text), MAX_WEIGHTED_LENGTH, invalid=invalid_reason(text))
