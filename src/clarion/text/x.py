@@ -64,6 +64,14 @@ class Weighting:
     emoji_parsing: bool = True
     url_length: int = 23
 
+    def __post_init__(self) -> None:
+        # The counts are cached by text and weighting: hashed once here, not at each count.
+        fields = (self.max_weighted_length, self.scale, self.default_weight, self.ranges)
+        object.__setattr__(self, "_hash", hash((*fields, self.emoji_parsing, self.url_length)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
+
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Weighting:
         """From twitter-text's JSON configuration (`maxWeightedTweetLength`, ...)."""
