@@ -240,8 +240,9 @@ def _front_matter_texts(post: Post) -> Iterator[tuple[tuple[str, ...], str]]:
     each network's own body."""
     if post.content_warning:
         yield ("content_warning",), post.content_warning
+    data = post.data
     for network in networks.names():
-        body = post.option(network, "body")
+        body = post.option(network, "body") if network in data else None
         if isinstance(body, str):
             yield (network, "body"), body
 
