@@ -26,6 +26,7 @@ What is taken, line by line:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -69,10 +70,10 @@ def read_plain(front: str, first_line: int) -> Read | None:
             if entry is None or "\t" in line:
                 return None
             key = entry.group(1)
-            if key in data or core_scalar(key) != key:
+            if key in data or not _string_key(key):
                 return None  # twice (the YAML reader says so), or not a string
             number = first_line + index
-            at = Position(number, 1)
+            at = _position(number, 1)
             if not values:
                 values[()] = at  # a block mapping starts at its first key
             values[(_KEY,)] = at
@@ -92,6 +93,16 @@ def _collection(value: Any) -> bool:
     return isinstance(value, (list, dict))
 
 
+@functools.lru_cache(maxsize=256)
+def _string_key(key: str) -> bool:
+    """Whether the YAML reader reads `key` as this string (not `null`, `true`...)."""
+    return isinstance(core_scalar(key), str)
+
+
+# Positions are frozen: the same line and column is one object, made once.
+_position = functools.lru_cache(maxsize=4096)(Position)
+
+
 def _value(
     text: str,
     pointer: Pointer,
@@ -100,7 +111,7 @@ def _value(
     keys: dict[Pointer, Position],
     values: dict[Pointer, Position],
 ) -> Any:
-    values[pointer] = Position(line, column)
+    values[pointer] = _position(line, column)
     first = text[0]
     if first == "[":
         if not _FLOW_LIST.fullmatch(text):
@@ -108,7 +119,7 @@ def _value(
         found = []
         at = column + 1
         for index, item in enumerate(text[1:-1].split(", ") if len(text) > 2 else ()):
-            values[(*pointer, index)] = Position(line, at)
+            values[(*pointer, index)] = _position(line, at)
             found.append(core_scalar(item))
             at += len(item) + 2
         return found
@@ -121,10 +132,10 @@ def _value(
             name, _, scalar = item.partition(": ")
             if name in table or core_scalar(name) != name:
                 raise _NotPlain
-            where = Position(line, at)
+            where = _position(line, at)
             values[(*pointer, _KEY)] = where
             keys[(*pointer, name)] = where
-            values[(*pointer, name)] = Position(line, at + len(name) + 2)
+            values[(*pointer, name)] = _position(line, at + len(name) + 2)
             table[name] = core_scalar(scalar)
             at += len(item) + 2
         return table
