@@ -6,22 +6,23 @@ stay strings, dates stay strings (the checks parse `publish_at`), no tag can
 construct an object, and aliases are refused, so an alias bomb costs nothing.
 No recursion: nesting depth and the number of values are bounded, and refused
 where they are exceeded, so no file can exhaust the stack or the memory. Every
-key and value keeps its line and column for messages. Front matter of one plain
-`key: value` a line, as most posts are, is read without libyaml to the same
-result (`clarion.post.plain_front_matter`).
+key and value keeps its line and column for messages. Most posts, one plain `key:
+value` a line, are read without libyaml to the same result (plain_front_matter.py).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:  # imported where used: the plain reader reads most posts without it
+    import yaml
 
 MAX_FILE_BYTES = 1_000_000
 # A post needs four levels (published > network > list > receipt) and a few hundred
@@ -69,11 +70,13 @@ class Document:
             pointer = pointer[:-1]
 
 
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """No implicit resolution: every plain scalar arrives as a string and the
-    core-schema rules below decide its type."""
+@functools.cache
+def _loader() -> type[yaml.SafeLoader]:
+    """libyaml's, without implicit resolution: the core-schema rules below type scalars."""
+    import yaml
 
-    yaml_implicit_resolvers: dict[str, Any] = {}  # noqa: RUF012
+    base = yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader
+    return type("_Loader", (base,), {"yaml_implicit_resolvers": {}})
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -156,6 +159,8 @@ class _Builder:
         return Position(mark.line + self.first_line, mark.column + 1)
 
     def build(self, events: Iterator[yaml.Event]) -> Any:
+        import yaml
+
         for event in events:
             if isinstance(event, yaml.ScalarEvent):
                 pos, pointer = self._start(event)
@@ -399,9 +404,11 @@ def load(raw: bytes) -> Document:
 
 def load_yaml(front: str, body: str, body_line: int) -> Document:
     """The front matter read by libyaml, whatever its shape. Raises FrontMatterError."""
+    import yaml
+
     builder = _Builder(2)
     try:
-        data = builder.build(yaml.parse(front, Loader=_Loader))
+        data = builder.build(yaml.parse(front, Loader=_loader()))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
@@ -582,13 +589,11 @@ def split_parts(body: str, first_line: int) -> list[BodyPart]:
 
 
 def _part(chunk: str, line: int) -> BodyPart:
-    """The part written in `chunk` (whole lines), which starts at the file's `line`:
-    trimmed, at the line of its first line that is not blank."""
+    """The part in `chunk` (lines from the file's `line`), trimmed, at its first non-blank."""
     text = chunk.strip()
     if not text:
         return BodyPart(text, line)
     return BodyPart(text, line + chunk.count("\n", 0, len(chunk) - len(chunk.lstrip())))
 
 
-# Last, as it reads this module's names when it loads; `load` tries it first.
-from clarion.post.plain_front_matter import read_plain  # noqa: E402
+from clarion.post.plain_front_matter import read_plain  # noqa: E402 - it imports names above
