@@ -95,6 +95,7 @@ def test_the_document_is_the_yaml_readers() -> None:
 
 # Pieces of front matter lines: keys, separators, values and near misses.
 KEYS = ["lang", "title", "platforms", "null", "true", "on", "a-b", "_x", "x1", "Title", "1a"]
+KEYS += ["k" * 1024, "K" * 1025]  # libyaml takes a key of at most 1024 characters
 SEPARATORS = [": ", ":  ", ":", ": \t", "\t: ", " : "]
 VALUES = [
     "en",
@@ -152,6 +153,8 @@ VALUES = [
     "{}",
     "{a: {b: c}}",
     "{null: x}",
+    "{" + "v" * 1024 + ": x}",
+    "{" + "v" * 1025 + ": x}",
     "'quoted'",
     "'it''s'",
     "'a' b",

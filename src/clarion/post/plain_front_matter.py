@@ -38,6 +38,8 @@ _KEY = "\0key"
 # reads as line breaks (NEL, line and paragraph separators); and the tab, which
 # only a comment may hold here.
 _APART = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+# libyaml refuses a key (an implicit one, on one line) of more than 1024 characters.
+_LONGEST_KEY = 1024
 _ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):( +)([^ \t].*)")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _SINGLE = re.compile(r"'[^'\t]*'")
@@ -70,8 +72,8 @@ def read_plain(front: str, first_line: int) -> Read | None:
             if entry is None or "\t" in line:
                 return None
             key = entry.group(1)
-            if key in data or not _string_key(key):
-                return None  # twice (the YAML reader says so), or not a string
+            if key in data or len(key) > _LONGEST_KEY or not _string_key(key):
+                return None  # twice or too long (the YAML reader says so), or not a string
             number = first_line + index
             at = _position(number, 1)
             if not values:
@@ -130,7 +132,7 @@ def _value(
         at = column + 1
         for item in text[1:-1].split(", ") if len(text) > 2 else ():
             name, _, scalar = item.partition(": ")
-            if name in table or core_scalar(name) != name:
+            if name in table or len(name) > _LONGEST_KEY or not _string_key(name):
                 raise _NotPlain
             where = _position(line, at)
             values[(*pointer, _KEY)] = where
