@@ -125,3 +125,21 @@ def test_bluesky_counts_what_prepare_sends() -> None:
             prepared.graphemes,
             prepared.bytes,
         ), text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_mastodon_urls_as_found_in_the_whole_text(seed: int) -> None:
+    # The server's extractor (_run_urls) run on the whole text, not on the runs around "://".
+    from clarion.text import mastodon
+
+    for text in texts(300 + seed, 1500):
+        assert mastodon._urls(text) == list(mastodon._run_urls(text)), text
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_x_urls_as_found_in_the_whole_text(seed: int) -> None:
+    # twitter_text's extractor (_run_urls) run on the whole text, not on the runs around dots.
+    from clarion.text import x
+
+    for text in texts(400 + seed, 1500):
+        assert x._url_entities(text) == list(x._run_urls(text)), text

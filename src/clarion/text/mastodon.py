@@ -107,8 +107,10 @@ def _urls(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     position = 0
     size = len(text)
+    backwards = text[::-1]  # the separator before a "://" is the first one here
     while (at := text.find("://", position)) != -1:
-        start = max(text.rfind(c, 0, at) for c in _SEPARATORS) + 1
+        before = _SEPARATOR.search(backwards, size - at)
+        start = size - before.start() if before else 0
         after = _SEPARATOR.search(text, at)
         end = after.start() if after else size
         offset = max(start - 1, 0)
