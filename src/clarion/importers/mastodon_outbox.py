@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from clarion.html_text import html_to_text
@@ -48,6 +48,8 @@ from clarion.importers.sources import Archive, RefusedName, member_name, shown
 NETWORK = "mastodon"
 PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
 _POSTS = frozenset({"Note", "Question", "Article"})
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -147,16 +149,18 @@ def _status(obj: Mapping[str, Any]) -> _Status | None:
     return _Status(object_id, status_id, url, at, obj, reply if isinstance(reply, str) else None)
 
 
-def _addresses(value: object) -> list[str]:
-    if isinstance(value, str):
+def _values(value: object, kind: type[T]) -> list[T]:
+    """A property's values of type `kind`: ActivityStreams gives a property one value,
+    or a list of them."""
+    if isinstance(value, kind):
         return [value]
     if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
+        return [v for v in value if isinstance(v, kind)]
     return []
 
 
 def _visibility(obj: Mapping[str, Any]) -> str:
-    to, cc = _addresses(obj.get("to")), _addresses(obj.get("cc"))
+    to, cc = _values(obj.get("to"), str), _values(obj.get("cc"), str)
     if PUBLIC.intersection(to):
         return "public"
     if PUBLIC.intersection(cc):
@@ -173,8 +177,7 @@ def _entry(thread: list[_Status], archive: Archive, root: str) -> Entry:
         obj = status.data
         text = html_to_text(_content(obj), _mentions(obj), with_domain=True)
         media = tuple(
-            _media(status, item, archive, root)
-            for item in _addresses_or_dicts(obj.get("attachment"))
+            _media(status, item, archive, root) for item in _values(obj.get("attachment"), dict)
         )
         parts.append(Part(status.status_id, status.url, status.at, text, media))
         options = obj.get("oneOf") or obj.get("anyOf")
@@ -199,14 +202,6 @@ def _entry(thread: list[_Status], archive: Archive, root: str) -> Entry:
     )
 
 
-def _addresses_or_dicts(value: object) -> list[Mapping[str, Any]]:
-    if isinstance(value, dict):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    return []
-
-
 def _content(obj: Mapping[str, Any]) -> str:
     content = obj.get("content")
     if isinstance(content, str):
@@ -228,7 +223,7 @@ def _mentions(obj: Mapping[str, Any]) -> list[str]:
     """The full `@user@domain` of everyone the post mentions."""
     return [
         tag["name"]
-        for tag in _addresses_or_dicts(obj.get("tag"))
+        for tag in _values(obj.get("tag"), dict)
         if tag.get("type") == "Mention" and isinstance(tag.get("name"), str)
     ]
 
