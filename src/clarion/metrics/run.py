@@ -24,6 +24,7 @@ from clarion.metrics.parts import Published, published_parts
 from clarion.metrics.readers import (
     Batch,
     NotRead,
+    Reader,
     ReaderFactory,
     ReadFailed,
     Target,
@@ -131,6 +132,7 @@ def run(
     make = fetcher or (lambda display: _fetcher(settings, display))
     jobs: list[Callable[[], None]] = []
     sink = LineSink(path) if write else KeptLines(path)
+    lines = _Lines(seen, sink, at)
     for entry in networks.all_networks():
         due_here = targets.get(entry.name, [])
         account = settings.account(entry.name)
@@ -152,9 +154,7 @@ def run(
                     make,
                     due_here,
                     result,
-                    seen,
-                    sink,
-                    at,
+                    lines,
                     progress,
                 )
             )
@@ -179,40 +179,46 @@ def _read_network(
     make: Callable[[str], Fetcher],
     targets: list[Target],
     result: NetworkResult,
-    seen: Mapping[tuple[str, str, int], MetricsLine],
-    sink: LineSink,
-    at: str,
+    lines: _Lines,
     progress: Progress,
 ) -> None:
+    """Read one network's `targets` through a fetcher of its own, closed (and its
+    requests counted) however the reading ends."""
     fetch = make(entry.display)
     try:
-        _read(entry, account, env, fetch, targets, result, seen, sink, at, progress)
+        reader = _reader(entry, account, env, fetch, result)
+        if reader is not None:
+            _read(reader, targets, result, lines, progress)
     finally:
         result.requests = fetch.requests
         fetch.close()
 
 
-def _read(
+def _reader(
     entry: networks.Network,
     account: object,
     env: Mapping[str, str],
     fetch: Fetcher,
-    targets: list[Target],
     result: NetworkResult,
-    seen: Mapping[tuple[str, str, int], MetricsLine],
-    sink: LineSink,
-    at: str,
-    progress: Progress,
-) -> None:
+) -> Reader | None:
+    """The network's reader; None, and why in `result`, when it is not read this run."""
     factory: ReaderFactory = entry.metrics_reader()
     try:
-        reader = factory(account, env, fetch)
+        return factory(account, env, fetch)
     except NotRead as why:
         result.skipped = why.message
-        return
     except ReadFailed as failed:
         result.error, result.exit_code = failed.message, failed.exit_code
-        return
+    return None
+
+
+def _read(
+    reader: Reader,
+    targets: list[Target],
+    result: NetworkResult,
+    lines: _Lines,
+    progress: Progress,
+) -> None:
     progress(f"{result.display}: reading {len(targets):,} part(s)")
     done = 0
     try:
@@ -220,7 +226,7 @@ def _read(
         for batch in reader.read(targets):
             if batch.followers is not None:
                 result.followers = batch.followers
-            _record(batch, result, seen, sink, at)
+            lines.record(batch, result)
             before, done = done, done + len(batch.found) + len(batch.missing)
             if done // PROGRESS_EVERY > before // PROGRESS_EVERY:
                 progress(f"{result.display}: {done:,} of {len(targets):,} read")
@@ -230,45 +236,48 @@ def _read(
         result.notes.extend(reader.notes)
 
 
-def _record(
-    batch: Batch,
-    result: NetworkResult,
-    seen: Mapping[tuple[str, str, int], MetricsLine],
-    sink: LineSink,
-    at: str,
-) -> None:
-    """The batch's parts whose counts changed, appended at once."""
-    result.missing += len(batch.missing)
-    lines = []
-    for target, counts in batch.found:
-        result.read += 1
-        last = seen.get((result.network, target.id, target.part))
-        values = counts.values()
-        if last is not None and values == (
-            last.likes,
-            last.reposts,
-            last.replies,
-            last.quotes,
-            last.views,
-        ):
-            continue
-        lines.append(
-            MetricsLine(
-                result.network,
-                target.path,
-                target.part,
-                target.id,
-                at,
-                likes=counts.likes,
-                reposts=counts.reposts,
-                replies=counts.replies,
-                quotes=counts.quotes,
-                views=counts.views,
-                followers=result.followers,
+@dataclass(frozen=True)
+class _Lines:
+    """Where the run's lines go: `seen`, each part's newest line (a part whose counts
+    have not changed since gets no new one), the sink, and the run's time."""
+
+    seen: Mapping[tuple[str, str, int], MetricsLine]
+    sink: LineSink
+    at: str
+
+    def record(self, batch: Batch, result: NetworkResult) -> None:
+        """The batch's parts whose counts changed, appended at once."""
+        result.missing += len(batch.missing)
+        changed = []
+        for target, counts in batch.found:
+            result.read += 1
+            last = self.seen.get((result.network, target.id, target.part))
+            values = counts.values()
+            if last is not None and values == (
+                last.likes,
+                last.reposts,
+                last.replies,
+                last.quotes,
+                last.views,
+            ):
+                continue
+            changed.append(
+                MetricsLine(
+                    result.network,
+                    target.path,
+                    target.part,
+                    target.id,
+                    self.at,
+                    likes=counts.likes,
+                    reposts=counts.reposts,
+                    replies=counts.replies,
+                    quotes=counts.quotes,
+                    views=counts.views,
+                    followers=result.followers,
+                )
             )
-        )
-    sink.write_batch(lines)
-    result.written += len(lines)
+        self.sink.write_batch(changed)
+        result.written += len(changed)
 
 
 def _fetcher(settings: Settings, display: str) -> Fetcher:
