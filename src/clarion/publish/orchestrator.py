@@ -48,6 +48,14 @@ class Mark(StrEnum):
     EDITED = "edited"
 
 
+# What was done to a part whose receipt gets the mark, as messages say it, and as
+# the progress line says it once the receipt is marked.
+_DONE = {
+    Mark.RETRACTED: ("deleted", "deleted (retracted)"),
+    Mark.EDITED: ("corrected", "corrected in place"),
+}
+
+
 class ReceiptSink(Protocol):
     """Where the orchestrator puts what happened: the post files and Git, or a list."""
 
@@ -341,20 +349,9 @@ class Publisher:
         for index, stored in enumerate(job.post.receipts.get(network, ())):
             if not stored.id or stored.retracted:
                 continue
-            receipt = stored_to_receipt(stored)
-            where = f"{job.post.rel} part {index + 1} on {networks.display(network)}"
-            done = self._act_and_mark(
-                functools.partial(adapter.delete, receipt),
-                job,
-                index,
-                Mark.RETRACTED,
-                outcome,
-                where,
-                (f"part {index + 1} not deleted", f"part {index + 1} deleted"),
-            )
-            if not done:
+            delete = functools.partial(adapter.delete, stored_to_receipt(stored))
+            if not self._act_and_mark(delete, job, index, Mark.RETRACTED, outcome):
                 return
-            self.progress(f"{where}: deleted (retracted)")
         if any(r.unknown for r in job.post.receipts.get(network, ())):
             outcome.state, outcome.message = State.NEEDS_PERSON, UNKNOWN_RETRACTED
             return
@@ -375,7 +372,6 @@ class Publisher:
             if part.index >= len(receipts) or not receipts[part.index].id:
                 continue
             receipt = stored_to_receipt(receipts[part.index])
-            where = f"{job.post.rel} part {part.index + 1} on {networks.display(network)}"
             try:
                 if not adapter.needs_edit(receipt, job.outgoing, part):
                     continue
@@ -385,51 +381,38 @@ class Publisher:
                 if isinstance(exc, AuthError):
                     raise
                 return
-            done = self._act_and_mark(
-                functools.partial(adapter.edit, receipt, job.outgoing, part),
-                job,
-                part.index,
-                Mark.EDITED,
-                outcome,
-                where,
-                (f"part {part.index + 1} not corrected", f"part {part.index + 1} corrected"),
-            )
-            if not done:
+            edit = functools.partial(adapter.edit, receipt, job.outgoing, part)
+            if not self._act_and_mark(edit, job, part.index, Mark.EDITED, outcome):
                 return
             changed += 1
-            self.progress(f"{where}: corrected in place")
         outcome.state = State.PUBLISHED
         outcome.message = (
             f"corrected {changed} part(s) in place" if changed else "already up to date"
         )
 
     def _act_and_mark(
-        self,
-        call: Callable[[], object],
-        job: Job,
-        index: int,
-        mark: Mark,
-        outcome: NetworkOutcome,
-        where: str,
-        wording: tuple[str, str],
+        self, call: Callable[[], object], job: Job, index: int, mark: Mark, outcome: NetworkOutcome
     ) -> bool:
-        """Delete or correct one part, then mark its receipt; False (and why in
-        `outcome`) when either step fails. Refused credentials stop the network."""
-        not_done, done = wording
+        """Delete or correct part `index` (`call`), then mark its receipt; False (and
+        why in `outcome`) when either step fails. Refused credentials stop the network."""
+        done, said = _DONE[mark]
+        part = f"part {index + 1}"
+        where = f"{job.post.rel} {part} on {networks.display(job.outgoing.network)}"
         try:
             self._retrying(call, where)
         except AuthError:
             raise
         except AdapterError as exc:
-            outcome.state, outcome.message = State.FAILED, f"{not_done}: {exc.message}"
+            outcome.state, outcome.message = State.FAILED, f"{part} not {done}: {exc.message}"
             return False
         try:
             self.sink.mark(
                 job.post.path, job.outgoing.network, mark, index, dt.datetime.now(dt.UTC)
             )
         except ClarionError as exc:
-            outcome.state, outcome.message = State.FAILED, f"{done}: {exc.message}"
+            outcome.state, outcome.message = State.FAILED, f"{part} {done}: {exc.message}"
             return False
+        self.progress(f"{where}: {said}")
         return True
 
     def _retrying(self, call: Callable[[], T], where: str) -> T:
