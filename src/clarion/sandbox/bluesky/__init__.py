@@ -20,19 +20,21 @@ The modules, by concern:
 - `xrpc`: error answers and a method's input.
 """
 
-from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT
 from clarion.sandbox.bluesky.cids import blob_cid, dag_cbor, record_cid
 from clarion.sandbox.bluesky.identity import SERVICE_DOMAINS
 from clarion.sandbox.bluesky.lexicon import IMAGE_MAX_SIZE, POST, THUMB_MAX_SIZE
 from clarion.sandbox.bluesky.limits import RateLimit
-from clarion.sandbox.bluesky.sessions import ACCESS_TTL, REFRESH_TTL
-from clarion.sandbox.bluesky.standin import (
-    PASSWORD_ENV,
+from clarion.sandbox.bluesky.sessions import REFRESH_TTL
+from clarion.sandbox.bluesky.standin import PASSWORD_ENV, BlueskyStandIn
+from clarion.sandbox.bluesky.state import (
+    ACCESS_TTL,
+    BLOB_UPLOAD_LIMIT,
     SANDBOX_APP_PASSWORD,
     SANDBOX_HANDLE,
-    BlueskyStandIn,
+    Account,
+    Blob,
+    StoredRecord,
 )
-from clarion.sandbox.bluesky.state import Account, Blob, StoredRecord
 from clarion.sandbox.bluesky.xrpc import XrpcError
 
 __all__ = [

@@ -11,8 +11,6 @@ from clarion.sandbox.bluesky.state import Blob, PdsState
 from clarion.sandbox.bluesky.xrpc import XrpcError, invalid
 from clarion.sandbox.server import Request, Response
 
-BLOB_UPLOAD_LIMIT = 5 * 1024 * 1024  # the PDS default (PDS_BLOB_UPLOAD_LIMIT)
-
 
 def upload_blob(pds: PdsState, request: Request) -> Response:
     requester = authed(pds, request)

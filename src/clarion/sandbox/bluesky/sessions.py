@@ -17,7 +17,6 @@ from clarion.sandbox.bluesky.state import Account, PdsState
 from clarion.sandbox.bluesky.xrpc import XrpcError, body, invalid
 from clarion.sandbox.server import Request, Response
 
-ACCESS_TTL = dt.timedelta(hours=2)
 REFRESH_TTL = dt.timedelta(days=90)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
 from clarion.sandbox.bluesky.appview import AppView
-from clarion.sandbox.bluesky.blobs import BLOB_UPLOAD_LIMIT, upload_blob
+from clarion.sandbox.bluesky.blobs import upload_blob
 from clarion.sandbox.bluesky.identity import resolve_handle, valid_handle
 from clarion.sandbox.bluesky.lexicon import POST, PROFILE, PROFILE_KEY
 from clarion.sandbox.bluesky.profiles import get_profile
@@ -19,20 +18,17 @@ from clarion.sandbox.bluesky.repo import (
     put_record,
 )
 from clarion.sandbox.bluesky.sessions import (
-    ACCESS_TTL,
     authed,
     create_session,
     get_session,
     refresh_session,
 )
-from clarion.sandbox.bluesky.state import PdsState, StoredRecord
+from clarion.sandbox.bluesky.state import SANDBOX_HANDLE, PdsState, StoredRecord
 from clarion.sandbox.bluesky.xrpc import XrpcError
 from clarion.sandbox.engagement import Moves, given
 from clarion.sandbox.server import Handler, Request, Response
 from clarion.settings import BlueskyAccount
 
-SANDBOX_HANDLE = "clarion.test"
-SANDBOX_APP_PASSWORD = "sand-box0-clar-ion0"  # noqa: S105 (the sandbox's, public)
 PASSWORD_ENV = "CLARION_BLUESKY_APP_PASSWORD"  # noqa: S105 (a variable name)
 # Our names of the counts, and the AppView's (app.bsky.feed.defs#postView).
 _COUNTS = {
@@ -66,26 +62,7 @@ class BlueskyStandIn(PdsState):
 
     name = "bluesky"
 
-    def __init__(
-        self,
-        *,
-        handle: str = SANDBOX_HANDLE,
-        app_password: str = SANDBOX_APP_PASSWORD,
-        other_handles: tuple[str, ...] = (),
-        access_ttl: dt.timedelta = ACCESS_TTL,
-        write_points: int = 5000,
-        blob_limit: int = BLOB_UPLOAD_LIMIT,
-        latency: float = 0.0,
-    ) -> None:
-        super().__init__(
-            handle=handle,
-            app_password=app_password,
-            other_handles=other_handles,
-            access_ttl=access_ttl,
-            write_points=write_points,
-            blob_limit=blob_limit,
-            latency=latency,
-        )
+    def _add_routes(self) -> None:
         for (method, nsid), handler in XRPC.items():
             self.route(method, f"/xrpc/{nsid}", self._answering(handler))
         # The AppView's reads are served here too: the sandbox's `appview` is this stand-in.

@@ -13,6 +13,11 @@ from clarion import tid
 from clarion.sandbox.bluesky.limits import limiters
 from clarion.sandbox.server import StandIn
 
+SANDBOX_HANDLE = "clarion.test"
+SANDBOX_APP_PASSWORD = "sand-box0-clar-ion0"  # noqa: S105 (the sandbox's, public)
+ACCESS_TTL = dt.timedelta(hours=2)  # an access token's life (sessions.py)
+BLOB_UPLOAD_LIMIT = 5 * 1024 * 1024  # the PDS default (PDS_BLOB_UPLOAD_LIMIT)
+
 
 @dataclass
 class Account:
@@ -50,19 +55,19 @@ class PdsState(StandIn):
     """The PDS's accounts (the first signs in with `app_password`) and what they hold.
 
     The XRPC handlers (`sessions`, `identity`, `repo`, `blobs`) read and change
-    this; `BlueskyStandIn` adds the routes and what it received.
+    this; `BlueskyStandIn` adds the routes (`_add_routes`) and what it received.
     """
 
     def __init__(
         self,
         *,
-        handle: str,
-        app_password: str,
-        other_handles: tuple[str, ...],
-        access_ttl: dt.timedelta,
-        write_points: int,
-        blob_limit: int,
-        latency: float,
+        handle: str = SANDBOX_HANDLE,
+        app_password: str = SANDBOX_APP_PASSWORD,
+        other_handles: tuple[str, ...] = (),
+        access_ttl: dt.timedelta = ACCESS_TTL,
+        write_points: int = 5000,
+        blob_limit: int = BLOB_UPLOAD_LIMIT,
+        latency: float = 0.0,
     ) -> None:
         super().__init__(latency=latency)
         self.account = Account(handle, did_for(handle), (app_password,))
@@ -76,6 +81,10 @@ class PdsState(StandIn):
         self.clock_id = secrets.randbelow(tid.CLOCK_IDS)
         self.limiters = limiters(write_points)
         self.followers = 0  # the account's, as the AppView's getProfile says: tests move it
+        self._add_routes()
+
+    def _add_routes(self) -> None:
+        """Add the routes, once the state is made: the stand-in's."""
 
     def find_account(self, actor: str) -> Account | None:
         actor = actor.lower() if not actor.startswith("did:") else actor

@@ -3,10 +3,8 @@ and protocol headers, the token, the day's limits), and what it received."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, Unpack
 from urllib.parse import quote, unquote
@@ -19,7 +17,6 @@ from clarion.sandbox.linkedin.state import (
     SANDBOX_ACCESS_TOKEN,
     SANDBOX_ORGANIZATION,
     SANDBOX_PAGE,
-    SANDBOX_SCOPES,
     LinkedInState,
 )
 from clarion.sandbox.server import Request, Response
@@ -29,10 +26,6 @@ TOKEN_ENV = "CLARION_LINKEDIN_ACCESS_TOKEN"  # noqa: S105 - a variable name
 PAGE_PATH = "/feed/update/"  # where a post lives on the web: www.linkedin.com/feed/update/{urn}/
 _ORGANIZATION = re.compile(r"urn:li:organization:\d+")
 SHOWN = ("likes", "reposts", "replies", "views")  # what LinkedIn counts of a post
-
-
-def _utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 class LinkedInStandIn(LinkedInState):
@@ -46,29 +39,7 @@ class LinkedInStandIn(LinkedInState):
 
     name = "linkedin"
 
-    def __init__(
-        self,
-        latency: float = 0.0,
-        *,
-        organization: str = SANDBOX_ORGANIZATION,
-        page: str = SANDBOX_PAGE,
-        version: str = LinkedInAccount.version,
-        scopes: Collection[str] = SANDBOX_SCOPES,
-        versions: Collection[str] | None = None,
-        daily_limits: Mapping[str, int] | None = None,
-        today: Callable[[], dt.date] = _utc_today,
-    ) -> None:
-        super().__init__(
-            latency,
-            organization=organization,
-            scopes=scopes,
-            versions=versions,
-            daily_limits=daily_limits,
-            today=today,
-        )
-        self.page = page
-        self.version = version  # what sandbox_settings gives the adapter
-        self._defaults = (set(scopes), None if versions is None else set(versions))
+    def _add_routes(self) -> None:
         # Counts and followers people would make, and what LinkedIn does to posts
         # outside Clarion: tests move and do them (reading.py).
         self.engagement = Engagement(shown=SHOWN)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from clarion.networks import LinkedInAccount
 from clarion.sandbox.server import StandIn
 
 SANDBOX_ORGANIZATION = "urn:li:organization:2414183"
@@ -21,6 +22,10 @@ SANDBOX_SCOPES = (
     "r_organization_social_feed",  # reactions and comments (clarion metrics)
     "rw_organization_admin",  # impressions and shares (clarion metrics)
 )
+
+
+def _utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
 
 
 @dataclass
@@ -75,21 +80,26 @@ class LinkedInState(StandIn):
     """The organisation's settings (which a test may change) and everything it holds.
 
     The route handlers (`posts`, `images`) read and change this; `LinkedInStandIn`
-    adds the routes and the checks every call goes through.
+    adds the routes (`_add_routes`) and the checks every call goes through.
     """
 
     def __init__(
         self,
-        latency: float,
+        latency: float = 0.0,
         *,
-        organization: str,
-        scopes: Collection[str],
-        versions: Collection[str] | None,
-        daily_limits: Mapping[str, int] | None,
-        today: Callable[[], dt.date],
+        organization: str = SANDBOX_ORGANIZATION,
+        page: str = SANDBOX_PAGE,
+        version: str = LinkedInAccount.version,
+        scopes: Collection[str] = SANDBOX_SCOPES,
+        versions: Collection[str] | None = None,
+        daily_limits: Mapping[str, int] | None = None,
+        today: Callable[[], dt.date] = _utc_today,
     ) -> None:
         super().__init__(latency)
         self.organization = organization
+        self.page = page
+        self.version = version  # what sandbox_settings gives the adapter
+        self._defaults = (set(scopes), None if versions is None else set(versions))
         self.scopes = set(scopes)
         self.versions = None if versions is None else set(versions)  # None: by the calendar
         self.daily_limits = dict(daily_limits or {})
@@ -98,6 +108,10 @@ class LinkedInState(StandIn):
         self.images: dict[str, StoredImage] = {}
         self.calls: dict[tuple[str, dt.date], int] = {}
         self._sequence = itertools.count(7_400_000_000_000_000_001)
+        self._add_routes()
+
+    def _add_routes(self) -> None:
+        """Add the routes, once the state is made: the stand-in's."""
 
     def next_id(self) -> int:
         return next(self._sequence)

@@ -48,8 +48,8 @@ from clarion.sandbox.mastodon.rules import (
     image_size,
     status_length,
 )
-from clarion.sandbox.mastodon.standin import SANDBOX_TOKEN, TOKEN_ENV, MastodonStandIn
-from clarion.sandbox.mastodon.state import ACCOUNT_ID, USERNAME
+from clarion.sandbox.mastodon.standin import TOKEN_ENV, MastodonStandIn
+from clarion.sandbox.mastodon.state import ACCOUNT_ID, SANDBOX_TOKEN, USERNAME
 
 __all__ = [
     "ACCOUNT_ID",

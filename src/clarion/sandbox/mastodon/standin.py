@@ -4,7 +4,6 @@ route, and what it received."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
 from typing import Any
 
 from clarion.sandbox.mastodon.instance import instance_v1, instance_v2, verify_credentials
@@ -23,11 +22,10 @@ from clarion.sandbox.mastodon.statuses import (
     put_status,
 )
 from clarion.sandbox.server import Request, Response
-from clarion.settings import DEFAULT_MASTODON_LIMIT, MastodonAccount
+from clarion.settings import MastodonAccount
 from clarion.text.mastodon import urls as mastodon_urls
 
 TOKEN_ENV = "CLARION_MASTODON_ACCESS_TOKEN"  # noqa: S105 - a variable name
-SANDBOX_TOKEN = "clarion-sandbox-mastodon-token"  # noqa: S105 - a fixed sandbox credential
 
 
 class MastodonStandIn(InstanceState):
@@ -43,26 +41,7 @@ class MastodonStandIn(InstanceState):
 
     name = "mastodon"
 
-    def __init__(
-        self,
-        *,
-        latency: float = 0.0,
-        max_characters: int = DEFAULT_MASTODON_LIMIT,
-        media_processing_polls: int = 1,
-        limits: Mapping[str, tuple[int, float]] | None = None,
-        token: str = SANDBOX_TOKEN,
-        username: str = USERNAME,
-        scopes: tuple[str, ...] | None = None,
-    ) -> None:
-        super().__init__(
-            latency=latency,
-            max_characters=max_characters,
-            media_processing_polls=media_processing_polls,
-            limits=limits,
-            token=token,
-            username=username,
-            scopes=scopes,
-        )
+    def _add_routes(self) -> None:
         for path in ("/api/v1/instance", "/api/v1/instance/"):
             self.route("GET", path, self.on(instance_v1))
         for path in ("/api/v2/instance", "/api/v2/instance/"):
@@ -77,7 +56,7 @@ class MastodonStandIn(InstanceState):
         self.route("POST", "/api/v2/media", self.on(post_media))
         self.route("GET", "/api/v1/media/", self.on(get_media), prefix=True)
         # Its receipts point here, as an instance's do: /@{username}/{id}.
-        self.route("GET", f"/@{username}/", self._status_page, prefix=True)
+        self.route("GET", f"/@{self.username}/", self._status_page, prefix=True)
         # Batch reads and what moderators do (clarion watch, clarion metrics).
         self.moderation = Moderation(self)
         self.route("GET", "/api/v1/statuses", self.on(self.moderation.statuses))

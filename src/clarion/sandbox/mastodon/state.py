@@ -12,8 +12,10 @@ from clarion.sandbox.engagement import Counts, Engagement, Moves
 from clarion.sandbox.mastodon.limits import Windows
 from clarion.sandbox.mastodon.rules import DESCRIPTION_LIMIT, IMAGE_SIZE_LIMIT
 from clarion.sandbox.server import StandIn
+from clarion.settings import DEFAULT_MASTODON_LIMIT
 
 USERNAME = "clarion_example"
+SANDBOX_TOKEN = "clarion-sandbox-mastodon-token"  # noqa: S105 - a fixed sandbox credential
 ACCOUNT_ID = "113000000000000001"
 
 
@@ -77,18 +79,18 @@ class InstanceState(StandIn):
     """The account's settings (which a test may change) and everything it holds.
 
     The route handlers (`statuses`, `media`, `instance`) read and change this;
-    `MastodonStandIn` adds the routes, authentication and rate limits.
+    `MastodonStandIn` adds the routes (`_add_routes`), authentication and rate limits.
     """
 
     def __init__(
         self,
         *,
-        latency: float,
-        max_characters: int,
-        media_processing_polls: int,
-        limits: Mapping[str, tuple[int, float]] | None,
-        token: str,
-        username: str,
+        latency: float = 0.0,
+        max_characters: int = DEFAULT_MASTODON_LIMIT,
+        media_processing_polls: int = 1,
+        limits: Mapping[str, tuple[int, float]] | None = None,
+        token: str = SANDBOX_TOKEN,
+        username: str = USERNAME,
         scopes: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(latency=latency)
@@ -115,6 +117,10 @@ class InstanceState(StandIn):
         # Each status's favourites, boosts and replies, and the followers: tests move them.
         self.engagement = Engagement(shown=("likes", "reposts", "replies"))
         self.version: str | None = None  # the Mastodon version it says it runs; None: VERSION
+        self._add_routes()
+
+    def _add_routes(self) -> None:
+        """Add the routes, once the state is made: the stand-in's."""
 
     @property
     def limits(self) -> dict[str, tuple[int, float]]:

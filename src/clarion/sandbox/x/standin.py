@@ -4,7 +4,6 @@ route, and what it received."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, Unpack
 
 from clarion.sandbox.describe import head, image, image_line, text_lines
@@ -20,7 +19,7 @@ from clarion.sandbox.x.oauth import (
 )
 from clarion.sandbox.x.reading import Reading
 from clarion.sandbox.x.rules import TEXT_LIMIT, TOO_MANY, UNAUTHORIZED
-from clarion.sandbox.x.state import GIF_PROCESSING, SANDBOX_USERNAME, XState
+from clarion.sandbox.x.state import SANDBOX_USERNAME, XState
 from clarion.settings import XAccount
 from clarion.text.x import weighted_length
 
@@ -49,25 +48,7 @@ class XStandIn(XState):
 
     name = "x"
 
-    def __init__(
-        self,
-        latency: float = 0.0,
-        *,
-        rate_limits: Mapping[str, int] | None = None,
-        daily_limits: Mapping[str, int] | None = None,
-        gif_processing: tuple[str, ...] = GIF_PROCESSING,
-        refuse_replies: bool = False,
-        username: str = SANDBOX_USERNAME,
-    ) -> None:
-        super().__init__(
-            latency,
-            rate_limits=rate_limits,
-            daily_limits=daily_limits,
-            gif_processing=gif_processing,
-            refuse_replies=refuse_replies,
-            username=username,
-        )
-        self._defaults = (gif_processing, refuse_replies)
+    def _add_routes(self) -> None:
         self.route("GET", "/2/users/me", self.on(tweets.me))
         self.route("POST", "/2/tweets", self.on(tweets.create))
         self.route("DELETE", "/2/tweets/", self.on(tweets.delete), prefix=True)
@@ -87,7 +68,7 @@ class XStandIn(XState):
             prefix=True,
         )
         # Its receipts point here, as x.com's do there: /{username}/status/{id}.
-        self.route("GET", f"/{username}/status/", self._post_page, prefix=True)
+        self.route("GET", f"/{self.username}/status/", self._post_page, prefix=True)
 
     @classmethod
     def for_sandbox(

@@ -64,20 +64,21 @@ class XState(StandIn):
     """The account's settings (which a test may change) and everything it holds.
 
     The route handlers (`tweets`, `media`) read and change this; `XStandIn` adds
-    the routes, the signature check and the rate limits around them.
+    the routes (`_add_routes`), the signature check and the rate limits around them.
     """
 
     def __init__(
         self,
-        latency: float,
+        latency: float = 0.0,
         *,
-        rate_limits: Mapping[str, int] | None,
-        daily_limits: Mapping[str, int] | None,
-        gif_processing: tuple[str, ...],
-        refuse_replies: bool,
+        rate_limits: Mapping[str, int] | None = None,
+        daily_limits: Mapping[str, int] | None = None,
+        gif_processing: tuple[str, ...] = GIF_PROCESSING,
+        refuse_replies: bool = False,
         username: str = SANDBOX_USERNAME,
     ) -> None:
         super().__init__(latency)
+        self._defaults = (gif_processing, refuse_replies)  # what reset() restores
         self.username = username
         self.windows = Windows(rate_limits, daily_limits)
         self.gif_processing = gif_processing
@@ -88,6 +89,10 @@ class XState(StandIn):
         self.nonces: set[tuple[str, str]] = set()
         self.followers = 0  # the account's followers (users/me public_metrics): tests move it
         self._sequence = itertools.count()
+        self._add_routes()
+
+    def _add_routes(self) -> None:
+        """Add the routes, once the state is made: the stand-in's."""
 
     @property
     def rate_limits(self) -> dict[str, int]:
