@@ -27,6 +27,8 @@ from typing import Any
 
 import httpx
 
+from clarion.adapters.http import tls
+
 REFRESH_MARGIN = 15 * 60.0  # seconds before an access token expires that it is refreshed
 STALE_SESSION = frozenset({"ExpiredToken", "InvalidToken"})
 
@@ -128,6 +130,7 @@ class XrpcClient:
         self._http = httpx.Client(
             base_url=f"{self.service}/xrpc/",
             timeout=timeout,
+            verify=tls(),
             headers={"User-Agent": user_agent},
         )
         self._lock = threading.Lock()
