@@ -188,6 +188,10 @@ class Network:
     # the likes, reposts, replies and quotes of published parts and the followers
     # (clarion.metrics.readers.ReaderFactory); empty: its counts are not read.
     metrics: str = ""
+    # The third-party client library making its adapter imports (a tenth of a
+    # second or more of CPU): `clarion publish` makes such an adapter once the
+    # run starts, not while the posts are checked (connect_ahead).
+    client_library: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def measure(self, text: str, spoiler: str | None, account: Any) -> Measured:
@@ -316,6 +320,7 @@ register(
         unit="characters",
         media_limits="clarion.media.limits:MASTODON",
         adapter="clarion.adapters.mastodon",
+        client_library="Mastodon.py",
         standin="clarion.sandbox.mastodon:MastodonStandIn",
         watch="clarion.watch.mastodon:watch",
         metrics="clarion.metrics.mastodon:reader",
@@ -346,6 +351,7 @@ register(
         unit="weighted characters",
         media_limits="clarion.media.limits:X",
         adapter="clarion.adapters.x",
+        client_library="tweepy",
         standin="clarion.sandbox.x:XStandIn",
         watch="clarion.watch.x:watch",
         metrics="clarion.metrics.x:reader",

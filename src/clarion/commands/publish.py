@@ -195,9 +195,14 @@ def run(
         policy=policy(settings),
         progress=_progress,
     )
-    # The networks are connected while the posts are checked: each network's
-    # library loads and its login goes out now, not after the checks.
-    publisher.connect_ahead(_may_send_to(settings, posts, now))
+    # The networks are connected while the posts are checked: their logins go
+    # out now, not after the checks. Those whose adapter loads a client library
+    # (a tenth of a second or more of imports, in this thread) are made once the
+    # run starts, each in its own thread: made here, they would hold up the
+    # checks, and so every network's first post.
+    publisher.connect_ahead(
+        name for name in _may_send_to(settings, posts, now) if not networks.get(name).client_library
+    )
     try:
         items = [(post, check_post(post, settings)) for post in posts]
         gate = None
