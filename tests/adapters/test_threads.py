@@ -142,7 +142,7 @@ def test_a_thread_with_an_image_is_published_part_by_part(
         r.url and r.url.startswith(stand_in.url + "/@clarion.sandbox/post/") for r in receipts
     )
     # The image's container was read until FINISHED, once IN_PROGRESS; then published.
-    assert slept == [0.5]
+    assert slept == [0.25]
     creates = paths(stand_in).count(f"/v1.0/{stand_in.user_id}/threads")
     publishes = paths(stand_in).count(f"/v1.0/{stand_in.user_id}/threads_publish")
     assert (creates, publishes) == (3, 3)
@@ -195,7 +195,7 @@ def test_a_container_still_processing_is_read_again_then_given_up(
     with pytest.raises(NotSent, match="still IN_PROGRESS") as caught:
         send_all(adapter, post("pic", images=(image(tmp_path, "a.png", "A"),)))
     assert caught.value.retryable
-    assert slept == [0.5, 1.0, 2.0, 4.0]  # doubling, at most `poll_limit` in all
+    assert slept == [0.25, 0.5, 1.0, 2.0, 4.0]  # doubling, at most `poll_limit` in all
     assert stand_in.received() == []
 
 

@@ -124,7 +124,7 @@ class ThreadsAdapter(GraphCalls):
         commit: str = "",
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = 2,
-        poll_first: float = 0.5,
+        poll_first: float = 0.25,
         poll_limit: float = 300.0,
         lookback_pages: int = 3,
         lookback_window: dt.timedelta = dt.timedelta(hours=24),
@@ -250,14 +250,29 @@ class ThreadsAdapter(GraphCalls):
                 return settled
             container = settled  # not published: the same container, or None for a new one
         elif key not in self._looked and (reply_to is None or reply_to not in self._created):
-            found = self._look_back(part, reply_to, where)
-            self._looked.add(key)
-            if found is not None:
-                return found
-        self._quotas.check(reply_to is not None, where)
+            # The look-back and the part's container go side by side: a container is
+            # not a post, and one left unpublished (the part was found) expires in
+            # 24 hours (https://developers.facebook.com/docs/threads/troubleshooting).
+            with SideBySide() as batch:
+                looked = batch.submit(self._look_back, part, reply_to, where)
+                made = batch.submit(self._ready_container, part, reply_to, where)
+            if looked.exception() is None:
+                self._looked.add(key)
+                found = looked.result()
+                if found is not None:
+                    return found
+            batch.raise_failure()
+            return self._publish(made.result(), attempt)
         if container is None:
-            container = self._container(part, reply_to, where)
+            container = self._ready_container(part, reply_to, where)
+        else:
+            self._quotas.check(reply_to is not None, where)
         return self._publish(container, attempt)
+
+    def _ready_container(self, part: OutgoingPart, reply_to: str | None, where: str) -> str:
+        """A new FINISHED container for `part`, once the quotas allow its publishing."""
+        self._quotas.check(reply_to is not None, where)
+        return self._container(part, reply_to, where)
 
     def _container(self, part: OutgoingPart, reply_to: str | None, where: str) -> str:
         """A FINISHED media container for `part`: its id."""
