@@ -68,20 +68,31 @@ def _after_space(text: str, at: int, also: str = "") -> bool:
     return at == 0 or text[at - 1] in _SPACES or text[at - 1] in also
 
 
-def mention_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, handle) of each mention, the handle without "@"."""
+def _after_sign(text: str, sign: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """What `pattern` matches right after each `sign` that starts the text or follows
+    whitespace or "(" (MENTION_REGEX's and CASHTAG_REGEX's start); the next sign is
+    looked for after a match."""
     found = []
-    at = text.find("@")
+    at = text.find(sign)
     while at != -1:
         following = at + 1
         if _after_space(text, at, "("):
-            match = _HANDLE.match(text, at + 1)
+            match = pattern.match(text, following)
             if match:
-                handle = match.group(0)
-                if is_valid_domain(handle) or handle.endswith(".test"):
-                    found.append((at, match.end(), handle))
+                found.append(match)
                 following = match.end()
-        at = text.find("@", following)
+        at = text.find(sign, following)
+    return found
+
+
+def mention_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, handle) of each mention, the handle without "@"."""
+    found: list[tuple[int, int, str]] = []
+    if "@" in text:
+        for match in _after_sign(text, "@", _HANDLE):
+            handle = match.group(0)
+            if is_valid_domain(handle) or handle.endswith(".test"):
+                found.append((match.start() - 1, match.end(), handle))
     return found
 
 
@@ -146,16 +157,9 @@ def tag_spans(text: str) -> list[tuple[int, int, str]]:
             if tag:
                 found.append((at, at + 1 + len(tag), tag))
     if "$" in text:
-        at = text.find("$")
-        while at != -1:
-            following = at + 1
-            if _after_space(text, at, "("):
-                ticker_match = _TICKER.match(text, at + 1)
-                if ticker_match:
-                    ticker = ticker_match.group(0).upper()
-                    found.append((at, at + 1 + len(ticker), f"${ticker}"))
-                    following = ticker_match.end()
-            at = text.find("$", following)
+        for match in _after_sign(text, "$", _TICKER):
+            ticker = match.group(0).upper()
+            found.append((match.start() - 1, match.start() + len(ticker), f"${ticker}"))
     return found
 
 
