@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from clarion import networks
 from clarion.check.accessibility import check_accessibility
@@ -20,33 +21,61 @@ from clarion.text import foreign_mentions
 
 # Below this many posts a second process costs more than it saves.
 PARALLEL_THRESHOLD = 1500
+# Posts checked (and encoded) together in one process: a report's whole document
+# as one string would double the memory of a big tree.
+SERIAL_CHUNK = 256
 
-# The settings and the posts of a run shared between processes: set before the
-# fork, so each worker has them without their being sent.
-_work: tuple[Settings, list[Path]] | None = None
+# A reporter's encoding of some results (clarion.check.reporters.json.encode).
+Encoder = Callable[[list[PostResult]], str]
+
+# The settings, the posts and the encoder of a run shared between processes: set
+# before the fork, so each worker has them without their being sent.
+_work: tuple[Settings, list[Path], Encoder | None] | None = None
 
 
 def check_paths(paths: Iterable[Path], settings: Settings) -> CheckResult:
     """Check every post; a big tree is shared between the machine's cores."""
-    files = list(paths)
+    return CheckResult(
+        [result for part in _checked(list(paths), settings, None) for result in part]
+    )
+
+
+def check_paths_encoded(
+    paths: Iterable[Path], settings: Settings, encode: Encoder
+) -> tuple[bool, list[str]]:
+    """Check every post, as `check_paths`, and encode the results where they were
+    found, a chunk at a time (`encode`: a reporter's): whether all are valid, and
+    the chunks' encodings in the order of `paths`. A big tree's workers then send
+    back text, not results to rebuild, and encode side by side."""
+    parts = _checked(list(paths), settings, encode)
+    return all(ok for ok, _ in parts), [text for _, text in parts]
+
+
+def _checked(files: list[Path], settings: Settings, encode: Encoder | None) -> list[Any]:
+    """`_check_chunk` of every chunk of `files`, in order."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_THRESHOLD or workers < 2 or not hasattr(os, "fork"):
-        return CheckResult([check_post(read_post(path, settings.root), settings) for path in files])
-    import multiprocessing
-
-    global _work  # noqa: PLW0603 - inherited by the forked workers
-    _work = (settings, files)
-    _warm_up(settings)
-    size = -(-len(files) // (workers * 4))
+        size, workers = SERIAL_CHUNK, 1
+    else:
+        size = -(-len(files) // (workers * 4))
     chunks = [(i, min(i + size, len(files))) for i in range(0, len(files), size)]
-    # This process checks its share too, rather than wait: one worker fewer, and
-    # half as many results sent back through a pipe when there are two cores.
-    share = len(chunks) // workers
-    with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
-        theirs = pool.map_async(_check_chunk, chunks[share:])
-        ours = [_check_chunk(chunk) for chunk in chunks[:share]]
-        parts = [*ours, *theirs.get()]
-    return CheckResult([result for part in parts for result in part])
+    global _work  # noqa: PLW0603 - inherited by the forked workers
+    _work = (settings, files, encode)
+    try:
+        if workers == 1:
+            return [_check_chunk(chunk) for chunk in chunks]
+        import multiprocessing
+
+        _warm_up(settings)
+        # This process checks its share too, rather than wait: one worker fewer, and
+        # half as many results sent back through a pipe when there are two cores.
+        share = len(chunks) // workers
+        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+            theirs = pool.map_async(_check_chunk, chunks[share:])
+            ours = [_check_chunk(chunk) for chunk in chunks[:share]]
+            return [*ours, *theirs.get()]
+    finally:
+        _work = None
 
 
 def _warm_up(settings: Settings) -> None:
@@ -67,13 +96,17 @@ def _warm_up(settings: Settings) -> None:
     check_post(Post(settings.root / "warm-up.md", "warm-up.md", doc, parts), settings)
 
 
-def _check_chunk(chunk: tuple[int, int]) -> list[PostResult]:
-    """The results of posts `files[start:stop]` of the run (`_work`)."""
+def _check_chunk(chunk: tuple[int, int]) -> Any:
+    """The results of posts `files[start:stop]` of the run (`_work`): a list of
+    `PostResult`, or with an encoder, whether they are all valid and their encoding."""
     if _work is None:  # pragma: no cover - set before the fork
         raise RuntimeError("worker started without its posts")
-    settings, files = _work
+    settings, files, encode = _work
     start, stop = chunk
-    return [check_post(read_post(path, settings.root), settings) for path in files[start:stop]]
+    results = [check_post(read_post(path, settings.root), settings) for path in files[start:stop]]
+    if encode is None:
+        return results
+    return all(result.ok for result in results), encode(results)
 
 
 def check_post(post: Post, settings: Settings) -> PostResult:
