@@ -32,6 +32,13 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return len(os.sched_getaffinity(0)) + 1
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked `slow` (act's workflow runs, the end-to-end runs) first, in
+    their order: collected last, the longest of them started last and ran on alone
+    while the other workers sat idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 pytest_plugins = ["tests.pds_plugin"] if (Path(__file__).parent / "pds_plugin.py").exists() else []
 
 PYPROJECT = """\
