@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import forkrun
+
 # Bytecode caches are kept, as on any machine without PYTHONDONTWRITEBYTECODE
 # (which this one may set): otherwise each worker rewrites the asserts of every
 # test module at every collection (half of collecting), and every `clarion`
@@ -78,20 +80,13 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def clarion() -> Run:
-    """Run the real `clarion` command in a folder, as a user would."""
+    """Run the real `clarion` command in a folder, as a user would: a process of
+    its own, forked from one that has loaded Clarion (tests/forkrun.py)."""
 
     def run(
         *args: str, cwd: Path, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "clarion", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            timeout=120,
-        )
+        return forkrun.run(args, cwd=cwd, env=env)
 
     return run
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import forkrun
 from tests.conftest import EXAMPLES, PYPROJECT, copy_examples
 
 WARNING = sorted(p.name for p in (EXAMPLES / "warning").iterdir() if p.is_dir())
@@ -32,13 +31,7 @@ CODES = {
 
 
 def _validate(root: Path) -> tuple[int, dict[str, Any]]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "clarion", "validate", "--format", "json"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = forkrun.run(["validate", "--format", "json"], cwd=root)
     assert "Traceback" not in proc.stderr
     report: dict[str, Any] = json.loads(proc.stdout)
     return proc.returncode, report

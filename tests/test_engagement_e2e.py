@@ -24,7 +24,6 @@ import datetime as dt
 import functools
 import json
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from typing import Any
 import pytest
 
 from clarion.sandbox.networks import Sandbox
+from tests import forkrun
 from tests.github_api import GitHubAPI
 from tests.github_issues import IssueRecord
 from tests.metrics.conftest import Metrics
@@ -174,15 +174,7 @@ def github() -> Iterator[GitHubAPI]:
 def clarion(
     world: World, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "clarion", *args],
-        cwd=world.work,
-        env=world._env(env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return forkrun.run(args, cwd=world.work, env=world._env(env))
 
 
 def first(metrics: Metrics, network: str, name: str) -> str:

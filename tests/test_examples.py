@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests import forkrun
 from tests.conftest import EXAMPLES, Run, copy_examples
 
 NEGATIVE = sorted(p.name for p in (EXAMPLES / "negative").iterdir() if p.is_dir())
@@ -57,8 +58,6 @@ def negative_repo(repo: Path) -> Path:
 @pytest.fixture(scope="module")
 def negative_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """All negative examples checked in one run of `clarion validate --format json`."""
-    import subprocess
-    import sys
 
     from tests.conftest import PYPROJECT
 
@@ -69,13 +68,7 @@ def negative_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (root.parent / "outside.png").write_bytes(_png(100))
     for case in (root / "posts").iterdir():
         _generate(case, json.loads((case / "expected.json").read_text()).get("generate", {}))
-    proc = subprocess.run(
-        [sys.executable, "-m", "clarion", "validate", "--format", "json"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = forkrun.run(["validate", "--format", "json"], cwd=root)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     report: dict[str, Any] = json.loads(proc.stdout)

@@ -11,12 +11,12 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import forkrun
 from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "sandbox_reads"
@@ -25,15 +25,7 @@ POST = "posts/example.md"  # clarion init's example: a thread of two parts, to e
 
 def clarion(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLARION_", "GITHUB_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "clarion", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return forkrun.run(args, cwd=repo, env=env)
 
 
 def files(repo: Path) -> dict[str, bytes]:

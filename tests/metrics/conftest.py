@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from clarion.sandbox.networks import Sandbox
+from tests import forkrun
 from tests.publish.world import World
 
 THREAD = """\
@@ -76,15 +76,7 @@ class Metrics:
     def run(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "clarion", "metrics", *args],
-            cwd=self.work,
-            env=self.world._env(env),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return forkrun.run(["metrics", *args], cwd=self.work, env=self.world._env(env))
 
     def run_json(self, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
         proc = self.run("--format", "json", *args, env=env)

@@ -6,14 +6,13 @@ and the other posts still go."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clarion.sandbox.networks import Sandbox
+from tests import forkrun
 from tests.publish.world import World
 
 LONG = """\
@@ -77,14 +76,7 @@ def test_with_the_instances_limit_in_the_settings_the_check_catches_it(world: Wo
         settings.read_text().replace("max_characters = 500", "max_characters = 120")
     )
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "clarion", "validate", "--format", "json"],
-        cwd=world.work,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = forkrun.run(["validate", "--format", "json"], cwd=world.work)
 
     assert proc.returncode == 1, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)

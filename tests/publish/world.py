@@ -24,6 +24,7 @@ from typing import IO
 
 from clarion.sandbox.networks import Sandbox
 from clarion.sandbox.server import Fault, StandIn
+from tests import forkrun
 from tests.timeouts import GENEROUS
 
 # The path of the create-a-post call of each network, for fault injection.
@@ -156,15 +157,7 @@ max_retry_wait = 5
         self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
     ) -> subprocess.CompletedProcess[str]:
         """`clarion publish args` in `cwd` (default: the publishing clone)."""
-        return subprocess.run(
-            self.command(*args),
-            cwd=cwd or self.work,
-            env=self._env(env),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return forkrun.run(["publish", *args], cwd=cwd or self.work, env=self._env(env))
 
     def start(self) -> Background:
         """A publish run in the background, its output read as it comes."""

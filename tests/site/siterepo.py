@@ -8,11 +8,11 @@ import datetime as dt
 import hashlib
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from clarion.adapters.base import Receipt
 from clarion.post.receipts import record_receipt, record_retraction
+from tests import forkrun
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -161,14 +161,7 @@ def write_generated(posts: Path, count: int, start: str = "2020-01-01T12:00:00Z"
 
 def run_site(repo: Path, out: Path) -> subprocess.CompletedProcess[str]:
     """The real `clarion site OUTDIR`, run in `repo`."""
-    return subprocess.run(
-        [sys.executable, "-m", "clarion", "site", str(out)],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return forkrun.run(["site", str(out)], cwd=repo, timeout=300)
 
 
 def site_files(out: Path) -> dict[str, bytes]:

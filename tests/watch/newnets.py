@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from clarion.post import read_post
 from clarion.sandbox.networks import Sandbox
+from tests import forkrun
 from tests.publish.world import World, git
 
 NAME = "2026/sprint.md"
@@ -43,15 +42,7 @@ def published(tmp_path: Path) -> Iterator[World]:
 
 def watch_json(world: World, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
     """`clarion watch --format json`: its exit status and its report."""
-    done = subprocess.run(
-        [sys.executable, "-m", "clarion", "watch", "--format", "json"],
-        cwd=world.work,
-        env=world._env(env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = forkrun.run(["watch", "--format", "json"], cwd=world.work, env=world._env(env))
     assert done.stdout.strip(), done.stderr
     report: dict[str, Any] = json.loads(done.stdout)
     report["stderr"] = done.stderr

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from clarion.post import read_post
 from clarion.sandbox.bluesky import BlueskyStandIn
 from clarion.sandbox.mastodon import MastodonStandIn
 from clarion.sandbox.x import XStandIn
+from tests import forkrun
 from tests.timeouts import GENEROUS
 
 LAUNCH = """\
@@ -128,15 +128,7 @@ max_reads = {self.max_reads}
     def clarion(
         self, *args: str, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "clarion", *args],
-            cwd=self.repo,
-            env=self._env(env),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return forkrun.run(args, cwd=self.repo, env=self._env(env))
 
     def publish(self, posts: dict[str, str]) -> None:
         """Write `posts` (name → text, under posts/) and publish them for real."""
