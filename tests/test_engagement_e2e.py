@@ -21,13 +21,9 @@ next run keeps it closed, since nothing new is found.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import subprocess
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +37,7 @@ from tests.metrics.conftest import Metrics
 from tests.metrics.newnets import receipt_ids
 from tests.publish.world import World
 from tests.site.htmlcheck import Page
+from tests.site.serving import served
 from tests.site.test_site_browser import browse, chromium  # noqa: F401 - the fixture
 from tests.watch.test_issue import env as github_env
 
@@ -193,30 +190,6 @@ def move_counts(world: World, metrics: Metrics) -> None:
         stand_in = world.box.get(network)
         # Where each stand-in keeps the account's followers (its getProfile, users/me...).
         getattr(stand_in, "engagement", stand_in).followers = followers
-
-
-@contextmanager
-def served(directory: Path) -> Iterator[tuple[str, list[str]]]:
-    """`directory` over HTTP on 127.0.0.1, and the requests that failed."""
-    failed: list[str] = []
-
-    class Handler(SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            if int(code) >= 400 and self.path != "/favicon.ico":  # asked whatever the page says
-                failed.append(f"{code} {self.path}")
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=directory))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", failed
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def in_chromium(chromium: str, tmp_path: Path, url: str) -> Page:  # noqa: F811

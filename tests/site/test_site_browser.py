@@ -7,18 +7,15 @@ it), unless CLARION_REQUIRE_CHROMIUM=1, as in CI, where that is a failure.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.site import serving
 from tests.site.htmlcheck import Page
 from tests.site.pngcheck import decode
 
@@ -45,24 +42,11 @@ def chromium() -> str:
     return CHROMIUM
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(built_site: Path) -> Iterator[str]:
     """The built site over HTTP on 127.0.0.1, as a base URL."""
-    handler = functools.partial(_Quiet, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving.served(built_site) as (base, _failed):
+        yield base
 
 
 def browse(chromium: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -5,18 +5,15 @@ its charts drawn, their tables there, and nothing in the console."""
 
 from __future__ import annotations
 
-import functools
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from clarion.metrics.lines import MetricsLine, format_line
+from tests.site import serving
 from tests.site.htmlcheck import Page
 from tests.site.pngcheck import decode
 from tests.site.siterepo import make_repo, post_id, run_site, site_files
@@ -171,34 +168,11 @@ def test_a_bad_line_is_a_warning_of_the_build(tmp_path: Path) -> None:
 # ------------------------------------------------------------------- in a browser
 
 
-class _Recording(SimpleHTTPRequestHandler):
-    failed: list[str]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # A browser asks for /favicon.ico whatever the page says: not the page's request.
-        if int(code) >= 400 and self.path != "/favicon.ico":
-            self.failed.append(f"{code} {self.path}")
-
-
 @pytest.fixture(scope="module")
 def served(with_metrics: tuple[Path, Path]) -> Iterator[tuple[str, list[str]]]:
     """The site over HTTP on 127.0.0.1, and the requests that failed."""
-    failed: list[str] = []
-    handler = type("Handler", (_Recording,), {"failed": failed})
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(with_metrics[1]))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", failed
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving.served(with_metrics[1]) as found:
+        yield found
 
 
 def test_in_chromium_the_charts_are_drawn_with_their_tables_and_no_console_errors(
