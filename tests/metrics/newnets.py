@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clarion.post import read_post
-from clarion.sandbox.networks import Sandbox
 from tests.metrics.conftest import Metrics
-from tests.publish.world import World
+from tests.publish.world import published as world_published
 
 NAME = "2026/sprint.md"
 POST = """\
@@ -31,11 +30,7 @@ Everyone is welcome, in person or online.
 @contextlib.contextmanager
 def published(tmp_path: Path, posts: dict[str, str] | None = None) -> Iterator[Metrics]:
     """The world after `clarion publish` sent `posts` (by default POST)."""
-    with Sandbox() as box:
-        world = World(tmp_path, box)
-        world.setup(posts or {NAME: POST})
-        done = world.publish()
-        assert done.returncode == 0, done.stdout + done.stderr
+    with world_published(tmp_path, posts or {NAME: POST}) as world:
         yield Metrics(world)
 
 

@@ -8,18 +8,14 @@ from pathlib import Path
 import pytest
 
 from clarion.post import read_post
-from clarion.sandbox.networks import Sandbox
+from tests.publish import world
 from tests.publish.world import THREAD, World, git
 
 
 @pytest.fixture
 def published(tmp_path: Path) -> Iterator[World]:
-    with Sandbox() as box:
-        world = World(tmp_path, box)
-        world.setup({"2026/launch.md": THREAD})
-        proc = world.publish()
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        yield world
+    with world.published(tmp_path, {"2026/launch.md": THREAD}) as done:
+        yield done
 
 
 def _change(world: World, old: str, new: str) -> None:

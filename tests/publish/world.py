@@ -17,7 +17,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -202,6 +203,17 @@ max_retry_wait = 5
         method, path = CREATE[network]
         fault.method, fault.path_prefix = method, path
         self.stand_in(network).inject(fault)
+
+
+@contextmanager
+def published(tmp_path: Path, posts: dict[str, str]) -> Iterator[World]:
+    """A world, on the sandbox's stand-ins, whose `clarion publish` sent `posts`."""
+    with Sandbox() as box:
+        world = World(tmp_path, box)
+        world.setup(posts)
+        done = world.publish()
+        assert done.returncode == 0, done.stdout + done.stderr
+        yield world
 
 
 class Background:

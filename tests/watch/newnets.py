@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from clarion.post import read_post
-from clarion.sandbox.networks import Sandbox
 from tests import forkrun
 from tests.publish.world import World, git
+from tests.publish.world import published as world_published
 
 NAME = "2026/sprint.md"
 POST = """\
@@ -30,14 +29,8 @@ Everyone is welcome, in person or online.
 """
 
 
-@contextlib.contextmanager
-def published(tmp_path: Path) -> Iterator[World]:
-    with Sandbox() as box:
-        world = World(tmp_path, box)
-        world.setup({NAME: POST})
-        done = world.publish()
-        assert done.returncode == 0, done.stdout + done.stderr
-        yield world
+def published(tmp_path: Path) -> contextlib.AbstractContextManager[World]:
+    return world_published(tmp_path, {NAME: POST})
 
 
 def watch_json(world: World, env: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
