@@ -367,12 +367,21 @@ def _host_env() -> dict[str, str]:
         path.append(str(Path(uv).parent))
     dropped = ("GITHUB_", "CLARION_", "RUNNER_", "ACTIONS_", "GIT_")
     # uv's own settings stay (UV_CACHE_DIR: where `uv sync` put what the action
-    # installs offline), but not the environment this test run's uv chose.
+    # installs offline), but not the environment this test run's uv chose. Nor
+    # PYTHONDONTWRITEBYTECODE, which a runner does not set: with it, every
+    # clarion run of a job compiled every module it imported again.
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(dropped)
-        and k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "CI")
+        and k
+        not in (
+            "VIRTUAL_ENV",
+            "UV_PROJECT_ENVIRONMENT",
+            "PYTHONPATH",
+            "PYTHONDONTWRITEBYTECODE",
+            "CI",
+        )
     }
     env["PATH"] = os.pathsep.join(path)
     env["GIT_CONFIG_NOSYSTEM"] = "1"
