@@ -55,9 +55,6 @@ def _temporary_files_in_memory() -> None:
     tempfile.tempdir = None  # read TMPDIR again
 
 
-# Where temporary files would go on disk: act's jobs install Clarion's
-# environment there, hard links into uv's cache (tests/workflows/conftest.py).
-DISK_TEMP = Path(tempfile.gettempdir())
 _temporary_files_in_memory()
 
 ROOT = Path(__file__).resolve().parents[1]

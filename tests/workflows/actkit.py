@@ -280,7 +280,7 @@ class Act:
         """`local_repositories`: `owner/name@ref` → a folder act takes that
         repository from (as a repository made by `clarion init` takes Clarion's
         action from this checkout)."""
-        event_file = self.artifacts.parent / f"event-{run_id}.json"  # the test's folder
+        event_file = self.cache.parent / f"event-{run_id}.json"
         event_file.write_text(json.dumps(event), encoding="utf-8")
         command: list[str] = [
             str(self.binary),

@@ -4,14 +4,12 @@ act set up for one test, and the network and GitHub API stand-ins."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from clarion.sandbox.networks import Sandbox
-from tests.conftest import DISK_TEMP
 from tests.github_api import GitHubAPI
 from tests.workflows.actkit import REPOSITORY, Act, Template, act_binary
 
@@ -27,21 +25,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 
 
 @pytest.fixture
-def act(tmp_path: Path) -> Iterator[Act]:
-    """act for one test. Its job folders, where each job installs Clarion (5,500
-    files, 240 MB), are on disk, not in memory with the other temporary files:
-    there uv links the files from its cache instead of copying them."""
+def act(tmp_path: Path) -> Act:
     binary = act_binary()
     if binary is None:
         pytest.skip("act is not installed: it comes with the dev dependencies (uv sync)")
     if shutil.which("uv") is None:
         pytest.skip("uv is not on PATH: the action installs clarion with it")
-    jobs = Path(tempfile.mkdtemp(prefix="clarion-act-", dir=DISK_TEMP))
+    (tmp_path / "act-cache").mkdir()
     (tmp_path / "artifacts").mkdir()
-    try:
-        yield Act(binary, jobs, tmp_path / "artifacts")
-    finally:
-        shutil.rmtree(jobs, ignore_errors=True)
+    return Act(binary, tmp_path / "act-cache", tmp_path / "artifacts")
 
 
 @pytest.fixture
