@@ -12,6 +12,7 @@ import httpx
 
 from clarion import networks
 from clarion.adapters.base import Outgoing, OutgoingPart
+from clarion.adapters.http import tls
 from clarion.networks import BlueskyAccount, MastodonAccount, XAccount
 from clarion.sandbox.networks import Sandbox
 from clarion.settings import Settings
@@ -84,7 +85,7 @@ def test_each_receipt_opens_the_post_on_its_stand_in_under_the_configured_handle
             assert receipt.url.startswith(f"{stand_in.url}/"), (name, receipt.url)
             if name in HANDLES:
                 assert HANDLES[name] in receipt.url, (name, receipt.url)
-            page = httpx.get(receipt.url, timeout=GENEROUS)
+            page = httpx.get(receipt.url, timeout=GENEROUS, verify=tls())
             assert page.status_code == 200, (name, receipt.url)
             assert text in page.text, name
 

@@ -17,6 +17,7 @@ import pytest
 
 from clarion.adapters.base import Image, Outgoing, OutgoingPart, Receipt
 from clarion.adapters.bluesky import BlueskyAdapter
+from clarion.adapters.http import tls
 from clarion.sandbox.bluesky import SANDBOX_APP_PASSWORD, BlueskyStandIn
 from clarion.settings import BlueskyAccount
 from tests import images
@@ -61,6 +62,7 @@ class Backend:
             f"{self.service}/xrpc/com.atproto.repo.getRecord",
             params={"repo": repo, "collection": collection, "rkey": rkey},
             timeout=GENEROUS,
+            verify=tls(),
         )
         if response.status_code == 400 and response.json().get("error") == "RecordNotFound":
             return None
@@ -74,6 +76,7 @@ class Backend:
             f"{self.service}/xrpc/com.atproto.repo.listRecords",
             params={"repo": did, "collection": "app.bsky.feed.post", "limit": 100},
             timeout=GENEROUS,
+            verify=tls(),
         )
         response.raise_for_status()
         records: list[dict[str, Any]] = response.json()["records"]

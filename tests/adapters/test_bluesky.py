@@ -19,6 +19,7 @@ import pytest
 
 from clarion.adapters.base import AuthError, LinkCard, NotSent, Outgoing, OutgoingPart, Receipt
 from clarion.adapters.bluesky import BlueskyAdapter, from_settings, record_key
+from clarion.adapters.http import tls
 from clarion.sandbox.bluesky import (
     SANDBOX_APP_PASSWORD,
     BlueskyStandIn,
@@ -799,7 +800,7 @@ def test_the_stand_in_answers_as_the_pds(backend: Backend) -> None:
         answers[name] = (response.status_code, body.get("error", ""), body.get("message", ""))
         expected[name] = (status, error, message)
 
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(timeout=10, verify=tls()) as http:
         login = {"identifier": backend.handle, "password": backend.password}
         session = http.post(f"{base}/com.atproto.server.createSession", json=login).json()
         did = session["did"]
@@ -928,7 +929,7 @@ def test_the_stand_in_sends_rate_limit_headers(sandbox: Backend) -> None:
 
     base = f"{sandbox.service}/xrpc"
     login = {"identifier": sandbox.handle, "password": sandbox.password}
-    session = httpx.post(f"{base}/com.atproto.server.createSession", json=login)
+    session = httpx.post(f"{base}/com.atproto.server.createSession", json=login, verify=tls())
     assert session.headers["RateLimit-Policy"] == "30;w=300"
     assert session.headers["RateLimit-Remaining"] == "29"
     assert int(session.headers["RateLimit-Reset"]) > time.time()

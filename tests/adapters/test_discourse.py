@@ -18,6 +18,7 @@ from clarion.adapters.discourse import (
     from_settings,
     image_line,
 )
+from clarion.adapters.http import tls
 from clarion.networks import DiscourseAccount
 from clarion.sandbox.discourse import EXTERNAL_ID_TAKEN, TITLE_USED, DiscourseStandIn
 from clarion.sandbox.server import Fault
@@ -114,7 +115,7 @@ def test_a_post_becomes_one_topic_with_its_title_category_and_external_id(
     assert receipt.url == forum.topic_url(topic)
     assert receipt.url.startswith(forum.url + "/t/clarion-joins-the-forum-at-last/")
     # The receipt's address is the topic's page, on the stand-in itself.
-    page = httpx.get(receipt.url, timeout=GENEROUS)
+    page = httpx.get(receipt.url, timeout=GENEROUS, verify=tls())
     assert page.status_code == 200 and TITLE in page.text
     sent = next(r for r in forum.requests if r.path == "/posts.json")
     assert sent.header("Api-Key") == forum.api_key
@@ -379,14 +380,16 @@ def test_delete_removes_the_topic_and_a_second_delete_is_a_success(
     adapter.delete(receipt)
     assert forum.live() == []
     adapter.delete(receipt)  # the forum answers 422; the topic is gone: deleted
-    assert httpx.get(receipt.url or "", timeout=GENEROUS).status_code == 404
+    assert httpx.get(receipt.url or "", timeout=GENEROUS, verify=tls()).status_code == 404
 
 
 # -- the stand-in refuses what a forum refuses ---------------------------------------------
 def _create(forum: DiscourseStandIn, **fields: object) -> httpx.Response:
     payload = {"title": TITLE, "raw": TEXT, "category": forum.category, **fields}
     headers = {"Api-Key": forum.api_key, "Api-Username": forum.username}
-    return httpx.post(f"{forum.url}/posts.json", json=payload, headers=headers, timeout=GENEROUS)
+    return httpx.post(
+        f"{forum.url}/posts.json", json=payload, headers=headers, timeout=GENEROUS, verify=tls()
+    )
 
 
 @pytest.mark.parametrize(
@@ -420,7 +423,7 @@ def test_the_stand_in_keeps_external_ids_unique_and_redirects_to_them(
     again = _create(forum, title="Another title for the forum", external_id="CLARION-ONE")
     assert again.status_code == 422 and EXTERNAL_ID_TAKEN in again.json()["errors"]
     headers = {"Api-Key": forum.api_key, "Api-Username": forum.username}
-    found = httpx.get(f"{forum.url}/t/external_id/clarion-one.json", headers=headers)
+    found = httpx.get(f"{forum.url}/t/external_id/clarion-one.json", headers=headers, verify=tls())
     assert found.status_code == 301
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/t/[\w-]+/\d+\.json", found.headers["Location"])
 
@@ -429,13 +432,13 @@ def test_the_stand_in_refuses_anonymous_writes_and_answers_429_with_retry_after(
     clock = Clock()
     with DiscourseStandIn(rate_limit=1, clock=clock) as forum:
         assert isinstance(forum, DiscourseStandIn)
-        anonymous = httpx.post(f"{forum.url}/posts.json", json={}, timeout=GENEROUS)
+        anonymous = httpx.post(f"{forum.url}/posts.json", json={}, timeout=GENEROUS, verify=tls())
         assert anonymous.status_code == 403
         assert anonymous.json()["error_type"] == "not_logged_in"
         headers = {"Api-Key": forum.api_key, "Api-Username": forum.username}
-        assert httpx.get(f"{forum.url}/site.json", headers=headers).status_code == 200
+        assert httpx.get(f"{forum.url}/site.json", headers=headers, verify=tls()).status_code == 200
         clock.now += 20
-        limited = httpx.get(f"{forum.url}/site.json", headers=headers)
+        limited = httpx.get(f"{forum.url}/site.json", headers=headers, verify=tls())
         assert limited.status_code == 429
         assert limited.headers["Retry-After"] == "40"
         assert limited.headers["Discourse-Rate-Limit-Error-Code"] == "admin_api_key_rate_limit"
@@ -459,6 +462,7 @@ def test_the_stand_in_refuses_uploads_as_the_forum_does(
         files={"file": (name, data, "application/octet-stream")},
         headers=headers,
         timeout=GENEROUS,
+        verify=tls(),
     )
     assert answer.status_code == 422
     assert error in answer.json()["errors"][0]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import requests
 
+from clarion.adapters.http import tls
 from clarion.sandbox.server import Fault, Hold, Request, Response, StandIn
 from tests.timeouts import GENEROUS, GIVE_UP
 
@@ -49,7 +50,7 @@ def _requests_post(server: Echo, timeout: float = GENEROUS) -> requests.Response
 
 
 def _httpx_post(server: Echo, timeout: float = GENEROUS) -> httpx.Response:
-    return httpx.post(f"{server.url}/thing", content=b"{}", timeout=timeout)
+    return httpx.post(f"{server.url}/thing", content=b"{}", timeout=timeout, verify=tls())
 
 
 def test_reset_is_a_connection_reset_not_a_clean_close(server: Echo) -> None:

@@ -23,6 +23,7 @@ from clarion.adapters.base import (
     OutgoingPart,
     Receipt,
 )
+from clarion.adapters.http import tls
 from clarion.adapters.linkedin import LinkedInAdapter, from_settings
 from clarion.networks import LinkedInAccount
 from clarion.publish.retry import RetryPolicy, retrying
@@ -112,7 +113,7 @@ def raw(server: LinkedInStandIn, body: object, **headers: str) -> httpx.Response
         "X-Restli-Protocol-Version": "2.0.0",
         **headers,
     }
-    return httpx.post(server.url + POSTS, json=body, headers=sent, timeout=GENEROUS)
+    return httpx.post(server.url + POSTS, json=body, headers=sent, timeout=GENEROUS, verify=tls())
 
 
 def create_body(text: str, author: str = SANDBOX_ORGANIZATION) -> dict[str, object]:
@@ -137,7 +138,7 @@ def test_a_post_goes_out_whole_with_its_receipt_on_the_stand_in(
     assert "{hashtag|\\#|PyCon2027}" in made["commentary"]  # still a hashtag
     assert receipt.id == made["id"] and receipt.id.startswith("urn:li:share:")
     assert receipt.url == f"{server.url}/feed/update/{receipt.id}/"
-    page = httpx.get(receipt.url, timeout=GENEROUS)
+    page = httpx.get(receipt.url, timeout=GENEROUS, verify=tls())
     assert page.status_code == 200 and "call for proposals (CFP)" in page.text
     create = next(r for r in server.requests if r.method == "POST" and r.path == POSTS)
     body = create.json()
@@ -445,7 +446,7 @@ def test_delete_and_delete_again(server: LinkedInStandIn, adapter: LinkedInAdapt
     assert server.live() == []
     deletes = [r for r in server.requests if r.method == "DELETE"]
     assert deletes[0].path == f"{POSTS}/{encoded(receipt.id or '')}"
-    assert "Post not found" in httpx.get(receipt.url or "", timeout=GENEROUS).text
+    assert "Post not found" in httpx.get(receipt.url or "", timeout=GENEROUS, verify=tls()).text
 
 
 def test_edit_corrects_the_commentary_in_place_once(

@@ -16,6 +16,7 @@ import pytest
 from clarion.adapters import mastodon
 from clarion.adapters.base import NotSent, Outgoing, OutgoingPart, Receipt
 from clarion.adapters.bluesky import PROFILE, BlueskyAdapter
+from clarion.adapters.http import tls
 from clarion.sandbox.mastodon import SANDBOX_TOKEN, MastodonStandIn
 from clarion.sandbox.server import Fault
 from clarion.settings import Settings
@@ -47,12 +48,14 @@ def put_profile(backend: Backend, adapter: BlueskyAdapter, record: dict[str, Any
         f"{backend.service}/xrpc/com.atproto.server.createSession",
         json={"identifier": backend.handle, "password": backend.password},
         timeout=GENEROUS,
+        verify=tls(),
     ).json()
     answer = httpx.post(
         f"{backend.service}{PUT}",
         json={"repo": adapter.did, "collection": PROFILE, "rkey": "self", "record": record},
         headers={"Authorization": f"Bearer {session['accessJwt']}"},
         timeout=GENEROUS,
+        verify=tls(),
     )
     assert answer.status_code == 200, answer.text
 
@@ -143,7 +146,7 @@ def test_the_stand_in_puts_records_as_the_pds(backend: Backend) -> None:
     base = f"{backend.service}/xrpc"
     seen: dict[str, tuple[int, str, str]] = {}
     expected: dict[str, tuple[int, str, str]] = {}
-    with httpx.Client(timeout=GENEROUS) as http:
+    with httpx.Client(timeout=GENEROUS, verify=tls()) as http:
         login = {"identifier": backend.handle, "password": backend.password}
         session = http.post(f"{base}/com.atproto.server.createSession", json=login).json()
         did, auth = session["did"], {"Authorization": f"Bearer {session['accessJwt']}"}
@@ -289,6 +292,7 @@ def pinned(server: MastodonStandIn) -> list[str]:
         params={"pinned": "true"},
         headers={"Authorization": f"Bearer {server.token}"},
         timeout=GENEROUS,
+        verify=tls(),
     )
     return [status["id"] for status in answer.json() if status["pinned"]]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from clarion.adapters.http import tls
 from clarion.cli import main
 from clarion.sandbox.threads import ThreadsStandIn
 from clarion.text import threads
@@ -142,7 +143,7 @@ def test_the_stand_in_refuses_exactly_what_the_check_refuses(tmp_path: Path) -> 
     ]
     with ThreadsStandIn() as stand_in:
         account, env = stand_in.sandbox_settings()
-        with httpx.Client(base_url=f"{stand_in.url}/v1.0") as client:
+        with httpx.Client(base_url=f"{stand_in.url}/v1.0", verify=tls()) as client:
             for text in texts:
                 answer = client.post(
                     f"/{account.user_id}/threads",

@@ -34,6 +34,7 @@ import httpx
 
 from clarion import __version__
 from clarion.adapters.discourse_topic import first_post
+from clarion.adapters.http import tls
 from clarion.networks import DiscourseAccount
 from clarion.watch.answers import body, json_object
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
@@ -64,7 +65,7 @@ class _Forum:
         if key:
             headers.update({"Api-Key": key, "Api-Username": account.username.strip()})
         self.keyed = bool(key)
-        self.client = httpx.Client(timeout=timeout, headers=headers)
+        self.client = httpx.Client(timeout=timeout, headers=headers, verify=tls())
         self.sleep = sleep
         self.waited = 0.0
 

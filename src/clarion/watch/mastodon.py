@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from clarion.adapters.http import tls
 from clarion.networks import MastodonAccount
 from clarion.watch.answers import body, moment
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
@@ -65,7 +66,7 @@ class _Instance:
         headers = {"User-Agent": "clarion-watch"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.client = httpx.Client(timeout=timeout, headers=headers)
+        self.client = httpx.Client(timeout=timeout, headers=headers, verify=tls())
 
     def get(self, path: str, what: str, **options: Any) -> httpx.Response:
         try:
