@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import forkrun
+from tests import forkrun, housekeeping
 
 # Bytecode caches are kept, as on any machine without PYTHONDONTWRITEBYTECODE
 # (which this one may set): otherwise each worker rewrites the asserts of every
@@ -56,6 +56,7 @@ def _temporary_files_in_memory() -> None:
 
 
 _temporary_files_in_memory()
+os.environ.update(housekeeping.config_env(os.environ))
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(__file__).parent / "examples"

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests import housekeeping
+
 # Given the request's Authorization headers and path: may it be served?
 Authorise = Callable[[list[str], str], bool]
 
@@ -27,6 +29,7 @@ def _backend(
         "GIT_HTTP_EXPORT_ALL": "1",
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_CONFIG_GLOBAL": global_config,
+        **housekeeping.config_env({}),
         "REQUEST_METHOD": handler.command,
         "PATH_INFO": url.path,
         "QUERY_STRING": url.query,

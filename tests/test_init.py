@@ -22,6 +22,7 @@ from clarion import __version__, cli, networks
 from clarion.adopt.files import action_input
 from clarion.errors import ConfigError
 from clarion.settings import find_root, load_settings
+from tests import housekeeping
 from tests.conftest import ROOT, Run
 from tests.golden import assert_golden
 
@@ -43,6 +44,7 @@ _ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
+    **housekeeping.config_env({}),
 }
 
 

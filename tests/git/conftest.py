@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from gitworld import GitHttp, World
 
+from tests import housekeeping
 from tests.githttp import serve_git
 
 
@@ -43,6 +44,8 @@ def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "GIT_COMMITTER_EMAIL",
     ):
         monkeypatch.delenv(name, raising=False)
+    for name, value in housekeeping.config_env({}).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture

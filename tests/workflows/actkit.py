@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests import housekeeping
 from tests.githttp import serve_git
 from tests.timeouts import GENEROUS
 
@@ -78,6 +79,7 @@ def git(cwd: Path, *args: str) -> str:
         **GIT_IDENTITY,
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_CONFIG_GLOBAL": os.devnull,
+        **housekeeping.config_env({}),
     }
     proc = subprocess.run(
         ["git", "-C", str(cwd), *args], capture_output=True, text=True, env=env, check=False
@@ -400,6 +402,7 @@ def _host_env() -> dict[str, str]:
     env.setdefault("UV_LINK_MODE", "symlink")
     env["GIT_CONFIG_NOSYSTEM"] = "1"
     env["GIT_CONFIG_GLOBAL"] = os.devnull
+    env.update(housekeeping.config_env({}))
     return env
 
 
