@@ -92,7 +92,10 @@ start() {
 		say "the PDS is not installed, or out of date, in $home: run scripts/pds.sh install"
 		exit "$NOT_INSTALLED"
 	fi
-	CLARION_PDS_HOME="$home" exec "$node" "$recipe_dir/start.mjs" "$@"
+	# Node keeps the V8 code of the modules it loaded here, so a later start
+	# compiles the PDS's thousands of modules no more (Node 22's compile cache).
+	NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$home/compile-cache}" \
+		CLARION_PDS_HOME="$home" exec "$node" "$recipe_dir/start.mjs" "$@"
 }
 
 case "${1:-}" in
