@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from clarion import __version__
 from clarion.errors import ClarionError, UsageError
 
 
+@functools.cache  # built once a process: parsing leaves it as it was
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clarion",

@@ -191,3 +191,25 @@ def test_validate_never_imports_jinja2(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_compiled_again(
+    tmp_path: Path,
+) -> None:
+    """Compiled templates are kept for the process (site/render.py's `_Compiled`),
+    and a later build still reads the organisation's template as it is now."""
+    from clarion.site.config import SiteConfig
+    from clarion.site.render import Templates
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    own = folder / "note.html"
+    config = SiteConfig(title="Example Foundation news", url=None, templates=folder)
+    own.write_text("<p>{{ site.title }}: first</p>\n", encoding="utf-8")
+    first = Templates(config).env.get_template("note.html").render()
+    own.write_text("<p>{{ site.title }}: second</p>\n", encoding="utf-8")
+    second = Templates(config).env.get_template("note.html").render()
+    assert (first, second) == (
+        "<p>Example Foundation news: first</p>\n",
+        "<p>Example Foundation news: second</p>\n",
+    )

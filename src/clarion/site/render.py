@@ -12,12 +12,14 @@ Jinja2 is imported here only, on the site's path: `clarion validate` never loads
 from __future__ import annotations
 
 import functools
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from clarion.errors import ConfigError
@@ -132,6 +134,32 @@ class _InsideLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class _Compiled(jinja2.BytecodeCache):
+    """Templates compiled once a process, kept in memory. Jinja2 keys each by its
+    name and file and compiles it again if its source changed (an organisation's
+    template edited between two builds). Compiling Clarion's templates costs a
+    build 0.14 s of CPU; a process that builds more than once (the tests, the
+    fork server they run clarion from) pays it once."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+
+
+_COMPILED = _Compiled()
+
+
 class Templates:
     """The templates of one build, with the filters and globals they use."""
 
@@ -147,6 +175,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_COMPILED,
         )
         self.env.filters.update(
             text_html=lambda text: Markup(text_html(text)),  # noqa: S704 - it escapes the text
