@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from clarion.adapters.http import tls
+from clarion.adapters import http
 from clarion.networks import BlueskyAccount
 from clarion.watch.answers import body
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
@@ -198,9 +198,7 @@ def watch(
     labelers_header(account)  # a wrong DID is the settings' error, before any request
     if not readable:
         return observed
-    with httpx.Client(
-        timeout=timeout, headers={"User-Agent": "clarion-watch"}, verify=tls()
-    ) as client:
+    with http.client("", timeout=timeout) as client:
         views = _views(client, account, readable)
         for part in readable:
             view = views.get(part.id)

@@ -32,9 +32,8 @@ from typing import Any
 
 import httpx
 
-from clarion import __version__
+from clarion.adapters import http
 from clarion.adapters.discourse_topic import first_post
-from clarion.adapters.http import tls
 from clarion.networks import DiscourseAccount
 from clarion.watch.answers import body, json_object
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
@@ -61,11 +60,11 @@ class _Forum:
     ) -> None:
         self.base = account.url.strip().rstrip("/")
         self.username = account.username.strip().lstrip("@").lower()
-        headers = {"Accept": "application/json", "User-Agent": f"clarion/{__version__} (watch)"}
+        headers = {"Accept": "application/json"}
         if key:
             headers.update({"Api-Key": key, "Api-Username": account.username.strip()})
         self.keyed = bool(key)
-        self.client = httpx.Client(timeout=timeout, headers=headers, verify=tls())
+        self.client = http.client("", timeout=timeout, headers=headers)
         self.sleep = sleep
         self.waited = 0.0
 

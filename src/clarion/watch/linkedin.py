@@ -31,8 +31,7 @@ from urllib.parse import quote
 
 import httpx
 
-from clarion import __version__
-from clarion.adapters.http import tls
+from clarion.adapters import http
 from clarion.networks import LinkedInAccount
 from clarion.watch.answers import body, by_id, json_object, moment, secrets
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
@@ -137,9 +136,8 @@ def watch(
         "Authorization": f"Bearer {token}",
         "Linkedin-Version": account.version.strip(),
         "X-Restli-Protocol-Version": "2.0.0",
-        "User-Agent": f"clarion/{__version__} (watch)",
     }
-    with httpx.Client(timeout=timeout, headers=headers, verify=tls()) as client:
+    with http.client("", timeout=timeout, headers=headers) as client:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             answer = _batch(client, api, chunk)

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from clarion.adapters.http import tls
+from clarion.adapters import http
 from clarion.networks import MastodonAccount
 from clarion.watch.answers import body, moment
 from clarion.watch.model import Kind, Observed, Seen, Watched, WatchFailed
@@ -63,10 +63,8 @@ def _says(response: httpx.Response) -> str:
 class _Instance:
     def __init__(self, account: MastodonAccount, token: str, timeout: float) -> None:
         self.base = account.instance.rstrip("/")
-        headers = {"User-Agent": "clarion-watch"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self.client = httpx.Client(timeout=timeout, headers=headers, verify=tls())
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = http.client("", timeout=timeout, headers=headers)
 
     def get(self, path: str, what: str, **options: Any) -> httpx.Response:
         try:

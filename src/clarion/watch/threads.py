@@ -22,8 +22,7 @@ from typing import Any
 
 import httpx
 
-from clarion import __version__
-from clarion.adapters.http import tls
+from clarion.adapters import http
 from clarion.adapters.threads_errors import (
     TOKEN_CODES,
     TOKEN_ENV,
@@ -52,8 +51,7 @@ def watch(
     )
     observed = Observed()
     base = f"{account.api.rstrip('/')}/{API_VERSION}"
-    headers = {"User-Agent": f"clarion/{__version__}"}
-    with httpx.Client(base_url=base, timeout=timeout, headers=headers, verify=tls()) as client:
+    with http.client(base, timeout=timeout) as client:
         _token(client, token, observed, now or dt.datetime.now(dt.UTC))
         for part in parts:
             seen = _part(client, token, part)
